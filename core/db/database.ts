@@ -1,0 +1,55 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import pg from 'pg';
+import { MIGRATIONS } from '../../migrations/index';
+import type { Logger } from '../logging/logger';
+import { ALL_ENTITIES } from './entities/index';
+
+/**
+ * The database handles of one process: the MikroORM instance for entities (fork an EntityManager per unit
+ * of work with `orm.em.fork()`), and a plain `pg` pool for the bulk paths (export streams, federation
+ * multi-row writes, COPY) where an ORM would only add per-row cost.
+ */
+export interface Database {
+  orm: MikroORM;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+// Dates come back as JS Dates (timestamptz) and bigint counters as numbers: every bigint we store
+// (unix seconds, counts) is far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+/** Opens the ORM and the bulk pool against `url`. Does not migrate. */
+export async function openDatabase(url: string, logger: Logger, options: { poolSize?: number } = {}): Promise<Database> {
+  const orm = await MikroORM.init({
+    clientUrl: url,
+    entities: ALL_ENTITIES,
+    extensions: [Migrator],
+    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false },
+    pool: { min: 0, max: options.poolSize ?? 10 },
+    discovery: { warnWhenNoEntities: false },
+    allowGlobalContext: false,
+    debug: false,
+    logger: (message) => logger.debug({ component: 'orm' }, message),
+  });
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle client that loses its connection must not crash the process; the next checkout reconnects.
+  pool.on('error', (err) => logger.warn({ err: err.message }, 'idle database connection lost'));
+  let closed = false;
+  return {
+    orm,
+    pool,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([orm.close(true), pool.end()]);
+    },
+  };
+}
+
+/** Applies every pending migration. Returns the names applied. */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}

@@ -1,0 +1,32 @@
+import type Router from '@koa/router';
+import type { Redis } from 'ioredis';
+import type { Database } from '../db/database';
+import type { Lifecycle } from '../lifecycle/lifecycle';
+import type { Logger } from '../logging/logger';
+import type { CommonConfig } from '../config/common.config';
+
+/** What a component gets to start with. Everything is per server instance: no module singletons. */
+export interface ComponentContext<C extends CommonConfig = CommonConfig> {
+  role: 'node' | 'hub';
+  config: C;
+  logger: Logger;
+  db: Database;
+  /** Shared Redis connection for BullMQ (queues and workers). */
+  redis: Redis;
+  /** The HTTP router of this process; components add their routes before the server listens. */
+  router: Router;
+  lifecycle: Lifecycle;
+  /** The clock; tests pass a fixed or shifted one. */
+  now: () => Date;
+  /** Addresses a component listens on (e.g. `grpc`), reported by the running server. */
+  addresses: Record<string, string>;
+}
+
+/**
+ * One capability of a server (publish, export, federation-out, federation-in, cleanup, …).
+ * `start` registers its routes, schedules and listeners, and registers its own stop with `ctx.lifecycle`.
+ */
+export interface Component<C extends CommonConfig = CommonConfig> {
+  name: string;
+  start(ctx: ComponentContext<C>): Promise<void>;
+}

@@ -1,0 +1,14 @@
+import { commonEnvShape } from '../core/config/common.config';
+import { parseEnv } from '../core/config/env';
+
+/** Every environment variable the hub reads. Component shapes are merged here. */
+export const hubEnvShape = {
+  ...commonEnvShape,
+};
+
+export type HubConfig = ReturnType<typeof parseHubConfig>;
+
+/** Reads and validates the hub's configuration; throws ConfigError listing every problem. */
+export function parseHubConfig(env: NodeJS.ProcessEnv) {
+  return parseEnv(hubEnvShape, env);
+}

@@ -1,0 +1,17 @@
+import type { Logger } from '../core/logging/logger';
+import type { Component } from '../core/server/component';
+import { startKeyServer, type RunningKeyServer } from '../core/server/key-server';
+import type { HubConfig } from './hub.config';
+
+/** The components of the hub, in start order. */
+export function hubComponents(): Component<HubConfig>[] {
+  return [];
+}
+
+/** Composition root of the hub: the shared key server with federation-in instead of publish. */
+export function startHub(
+  config: HubConfig,
+  overrides: { logger?: Logger; now?: () => Date } = {},
+): Promise<RunningKeyServer<HubConfig>> {
+  return startKeyServer({ role: 'hub', config, components: hubComponents(), ...overrides });
+}

@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261122000001Schema } from './Migration20261122000001Schema';
+
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so that migrations run the same way from
+ * sources under tsx, in tests and in a bundled image.
+ */
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261122000001Schema', class: Migration20261122000001Schema },
+];
