@@ -1,0 +1,16 @@
+import test from 'ava';
+import { startTestNode } from '../helpers/test-servers';
+
+test('a node starts, reports ready over HTTP and stops cleanly', async (t) => {
+  const node = await startTestNode();
+  try {
+    const health = await fetch(`${node.server.httpUrl}/healthz`);
+    t.is(health.status, 200);
+    const ready = await fetch(`${node.server.httpUrl}/readyz`);
+    t.is(ready.status, 200);
+    t.deepEqual(await ready.json(), { status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+  } finally {
+    await node.destroy();
+  }
+  await t.throwsAsync(fetch(`${node.server.httpUrl}/healthz`));
+});
