@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Database } from '../db/database';
 import type { Lifecycle } from '../lifecycle/lifecycle';
 import type { Logger } from '../logging/logger';
+import type { Metrics } from '../metrics/metrics';
 import type { CommonConfig } from '../config/common.config';
 
 /** What a component gets to start with. Everything is per server instance: no module singletons. */
@@ -16,6 +17,8 @@ export interface ComponentContext<C extends CommonConfig = CommonConfig> {
   /** The HTTP router of this process; components add their routes before the server listens. */
   router: Router;
   lifecycle: Lifecycle;
+  /** This server's Prometheus registry; components declare their counters here (see core/metrics/metrics.ts). */
+  metrics: Metrics;
   /** The clock; tests pass a fixed or shifted one. */
   now: () => Date;
   /** Addresses a component listens on (e.g. `grpc`), reported by the running server. */

@@ -8,6 +8,9 @@ import { listen } from '../http/http-server';
 import { createRedis, pingRedis } from '../jobs/redis';
 import { Lifecycle } from '../lifecycle/lifecycle';
 import { createLogger, type Logger } from '../logging/logger';
+import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
+import { Metrics } from '../metrics/metrics';
+import { addMetricsRoute } from '../metrics/metrics.routes';
 import type { Component, ComponentContext } from './component';
 
 export interface KeyServerOptions<C extends CommonConfig> {
@@ -52,7 +55,9 @@ export async function startKeyServer<C extends CommonConfig>(options: KeyServerO
     });
     await pingRedis(redis);
 
+    const metrics = new Metrics();
     const router = new Router();
+    addMetricsRoute(router, metrics);
     addHealthRoutes(router, {
       postgres: async () => {
         await db.pool.query('select 1');
@@ -67,6 +72,7 @@ export async function startKeyServer<C extends CommonConfig>(options: KeyServerO
       redis,
       router,
       lifecycle,
+      metrics,
       now: options.now ?? (() => new Date()),
       addresses: {},
     };
@@ -79,6 +85,7 @@ export async function startKeyServer<C extends CommonConfig>(options: KeyServerO
 
     const app = new Koa();
     app.proxy = false;
+    app.use(httpMetricsMiddleware(metrics));
     app.use(errorMiddleware(logger));
     app.use(router.routes());
     app.use(router.allowedMethods());
