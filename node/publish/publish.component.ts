@@ -1,0 +1,67 @@
+import type { CommonConfig } from '../../core/config/common.config';
+import type { Component } from '../../core/server/component';
+import { addPublishRoutes } from './publish.routes';
+import type { PublishConfig } from './publish.config';
+import type { PublishSettings } from './publish';
+import { RevisionKeyRing } from './revision/revision-key-ring';
+import { rotateRevisionKeys } from './revision/revision-key.repository';
+import { startRevisionKeyRotation } from './revision/revision-key-rotation.job';
+import { TrustStore } from './verification/trust-store';
+
+/** The publish settings derived from config. */
+export function publishSettings(config: PublishConfig): PublishSettings {
+  return {
+    requestLimits: { maxKeys: config.MAX_KEYS_ON_PUBLISH, maxSameStartKeys: config.MAX_SAME_START_INTERVAL_KEYS },
+    keyLimits: {
+      maxIntervalAgeDays: config.MAX_INTERVAL_AGE_ON_PUBLISH_DAYS,
+      maxSymptomOnsetDays: config.MAX_SYMPTOM_ONSET_DAYS,
+    },
+    truncateWindowSeconds: config.TRUNCATE_WINDOW,
+    leewaySeconds: config.CERTIFICATE_LEEWAY,
+    maintenance: config.PUBLISH_MAINTENANCE_MODE,
+  };
+}
+
+/**
+ * The node's publish component: `POST /v1/publish` and the revision-token key rotation job. It makes
+ * sure a revision key exists before the route takes traffic.
+ */
+export function publishComponent<C extends CommonConfig & PublishConfig>(): Component<C> {
+  return {
+    name: 'publish',
+    async start(ctx) {
+      const { config } = ctx;
+      if (config.REVISION_KEY_RETENTION <= config.REVISION_KEY_ROTATION_PERIOD) {
+        throw new Error('REVISION_KEY_RETENTION must be longer than REVISION_KEY_ROTATION_PERIOD');
+      }
+      const rotate = () =>
+        rotateRevisionKeys(ctx.db.pool, ctx.now(), config.REVISION_KEY_ROTATION_PERIOD, config.REVISION_KEY_RETENTION);
+      await rotate();
+      const rotation = await startRevisionKeyRotation({
+        pool: ctx.db.pool,
+        redis: ctx.redis,
+        prefix: config.REDIS_PREFIX,
+        logger: ctx.logger,
+        now: ctx.now,
+        everySeconds: config.REVISION_KEY_CHECK_INTERVAL,
+        rotationSeconds: config.REVISION_KEY_ROTATION_PERIOD,
+        retentionSeconds: config.REVISION_KEY_RETENTION,
+      });
+      ctx.lifecycle.onStop('publish revision key rotation', () => rotation.close());
+
+      const ttlMs = config.PUBLISH_CACHE_TTL * 1000;
+      addPublishRoutes(
+        ctx.router,
+        {
+          pool: ctx.db.pool,
+          trust: new TrustStore(ctx.db.orm, ttlMs, ctx.logger),
+          revisionKeys: new RevisionKeyRing(ctx.db.pool, ttlMs, rotate),
+          now: ctx.now,
+          settings: publishSettings(config),
+        },
+        config.PUBLISH_MAX_BODY_BYTES,
+        ctx.logger,
+      );
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type Router from '@koa/router';
+import { AppError } from '../../core/errors/app-error';
+import { toPublicError } from '../../core/errors/error-table';
+import type { Logger } from '../../core/logging/logger';
+import { PayloadTooLargeError, readBody } from './http/read-body';
+import { writePublishResponse } from './http/publish-response';
+import { publish, type PublishDeps } from './publish';
+import { CertificateInvalidError, PUBLISH_CODES } from './publish-errors';
+import { parsePublishRequest } from './request/publish-request';
+
+/** Raised for a body that is not `application/json` (415). */
+class UnsupportedMediaTypeError extends AppError {
+  constructor() {
+    super('unsupported_media_type', PUBLISH_CODES.badRequest, 'content type must be application/json');
+  }
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+/**
+ * `POST /v1/publish`: transport only. Reads and parses the body, calls `publish`, and shapes every answer
+ * (success and error) as the publish protocol wants, so the shared error middleware never sees an error
+ * from here. Logs counts and codes, never keys, tokens, certificates or client addresses.
+ */
+export function addPublishRoutes(router: Router, deps: PublishDeps, maxBodyBytes: number, logger: Logger): void {
+  router.post('/v1/publish', async (ctx) => {
+    try {
+      if (!isJson(ctx.get('content-type'))) throw new UnsupportedMediaTypeError();
+      const body = await readBody(ctx.req, maxBodyBytes);
+      const request = parsePublishRequest(body.toString('utf8'));
+      const result = await publish(deps, request);
+      const partial = result.warnings.length > 0;
+      writePublishResponse(ctx, 200, {
+        revisionToken: result.revisionToken,
+        insertedExposures: result.insertedExposures,
+        warnings: result.warnings,
+        ...(partial ? { code: PUBLISH_CODES.partialFailure, error: 'some keys were dropped' } : {}),
+      });
+    } catch (err) {
+      const pub = toPublicError(err);
+      if (pub.internal) {
+        const requestId = randomUUID();
+        logger.error({ requestId, err: (err as Error)?.stack ?? String(err) }, 'publish failed');
+        ctx.set('x-request-id', requestId);
+      } else if (err instanceof CertificateInvalidError) {
+        logger.debug({ reason: err.reason }, 'verification certificate rejected');
+      }
+      if (err instanceof PayloadTooLargeError) ctx.set('connection', 'close');
+      const warnings = err instanceof AppError && Array.isArray(err.details.warnings) ? err.details.warnings : [];
+      writePublishResponse(ctx, pub.http, { code: pub.code, error: pub.message, warnings });
+    }
+  });
+}

@@ -1,0 +1,148 @@
+import type pg from 'pg';
+import { BadRequestError } from '../../core/errors/app-error';
+import type { ExposureKey } from '../../core/keys/exposure-key';
+import type { KeyValidationLimits } from '../../core/keys/key-limits';
+import { checkRevision, type ReportType } from '../../core/keys/report-type';
+import type { AuthorizedAppInfo } from './apps/authorized-app.repository';
+import { MaintenanceError, PUBLISH_CODES, RevisionError, UnknownHealthAuthorityIdError } from './publish-errors';
+import type { PublishRequest } from './request/publish-request';
+import { checkRequestRules, type RequestLimits } from './request/request-rules';
+import { chooseOnsetInterval } from './request/symptom-onset';
+import { transformKeys } from './request/transform-keys';
+import type { RevisionKeyRing } from './revision/revision-key-ring';
+import type { RevisableKey } from './revision/revision-token';
+import { storePublish, type KeyRevision, type StoredKeyState } from './storage/publish-keys.repository';
+import { verifyCertificate } from './verification/certificate';
+import type { TrustStore } from './verification/trust-store';
+
+/** The rules a publish runs with (from config). */
+export interface PublishSettings {
+  requestLimits: RequestLimits;
+  keyLimits: KeyValidationLimits;
+  truncateWindowSeconds: number;
+  leewaySeconds: number;
+  maintenance: boolean;
+}
+
+/** What `publish` needs; no koa context, so tests and other transports can call it directly. */
+export interface PublishDeps {
+  pool: pg.Pool;
+  trust: TrustStore;
+  revisionKeys: RevisionKeyRing;
+  now: () => Date;
+  settings: PublishSettings;
+}
+
+/** A successful publish. `warnings` lists dropped keys; non-empty means a partial failure. */
+export interface PublishResult {
+  revisionToken: string;
+  insertedExposures: number;
+  warnings: string[];
+}
+
+/**
+ * The publish use case (publish-api.md): request rules, app and certificate, per-key rules and derived
+ * fields, then one all-or-nothing store that inserts new keys and revises re-sent ones under the rules of
+ * the revision token. Throws AppErrors for every client mistake.
+ */
+export async function publish(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {
+  const { settings } = deps;
+  if (settings.maintenance) throw new MaintenanceError();
+  checkRequestRules(request.temporaryExposureKeys, settings.requestLimits);
+
+  const app = await deps.trust.app(request.healthAuthorityID);
+  if (!app) throw new UnknownHealthAuthorityIdError();
+  const now = deps.now();
+
+  let reportType: ReportType = '';
+  let certificateOnset: number | undefined;
+  let healthAuthorityId: number | null = null;
+  if (!app.bypassVerification) {
+    const certificate = await verifyCertificate({
+      token: request.verificationPayload,
+      hmacKey: request.hmacKey,
+      keys: request.temporaryExposureKeys,
+      app,
+      now,
+      leewaySeconds: settings.leewaySeconds,
+      authority: (iss) => deps.trust.authority(iss),
+    });
+    reportType = certificate.reportType;
+    certificateOnset = certificate.symptomOnsetInterval;
+    healthAuthorityId = certificate.healthAuthorityId;
+  }
+
+  let tokenKeys: RevisableKey[] | undefined;
+  if (request.revisionToken !== '') {
+    tokenKeys = await deps.revisionKeys.open(request.revisionToken);
+    if (!tokenKeys) throw new RevisionError(PUBLISH_CODES.invalidRevisionToken, 'revision token is invalid');
+  }
+
+  const { keys, warnings } = transformKeys(request.temporaryExposureKeys, {
+    now,
+    truncateWindowSeconds: settings.truncateWindowSeconds,
+    limits: settings.keyLimits,
+    reportType,
+    onsetInterval: chooseOnsetInterval(request.symptomOnsetInterval, certificateOnset, now),
+    regions: app.allowedRegions,
+    traveler: request.traveler,
+    healthAuthorityId,
+  });
+  if (keys.length === 0) throw new BadRequestError('no valid keys in the request', 'bad_request', { warnings });
+
+  // Sealed before storing, so that a stored publish always gets its token back.
+  const revisionToken = await deps.revisionKeys.seal(
+    keys.map((k) => ({ key: k.key, intervalNumber: k.intervalNumber, intervalCount: k.intervalCount })),
+  );
+  const outcome = await storePublish(deps.pool, keys, (existing) => planWrites(keys, existing, tokenKeys, app));
+  return { revisionToken, insertedExposures: outcome.inserted + outcome.revised, warnings };
+}
+
+function tokenLists(tokenKeys: readonly RevisableKey[], stored: StoredKeyState): boolean {
+  return tokenKeys.some(
+    (t) => t.intervalNumber === stored.intervalNumber && t.intervalCount === stored.intervalCount && t.key.equals(stored.key),
+  );
+}
+
+/**
+ * New keys are inserted; re-sent keys need a token listing them (unless the app bypasses tokens) and an
+ * allowed report-type change. The same type again changes nothing; a key is revised at most once.
+ */
+function planWrites(
+  keys: readonly ExposureKey[],
+  existing: readonly StoredKeyState[],
+  tokenKeys: readonly RevisableKey[] | undefined,
+  app: AuthorizedAppInfo,
+): { insert: ExposureKey[]; revise: KeyRevision[] } {
+  if (existing.length === 0) return { insert: [...keys], revise: [] };
+  const stored = new Map(existing.map((e) => [e.key.toString('hex'), e]));
+  const insert: ExposureKey[] = [];
+  const revise: KeyRevision[] = [];
+  for (const key of keys) {
+    const old = stored.get(key.key.toString('hex'));
+    if (!old) {
+      insert.push(key);
+      continue;
+    }
+    if (tokenKeys === undefined) {
+      if (!app.bypassRevisionToken) {
+        throw new RevisionError(PUBLISH_CODES.missingRevisionToken, 'a revision token is required to re-send keys');
+      }
+    } else if (!tokenLists(tokenKeys, old)) {
+      throw new RevisionError(PUBLISH_CODES.invalidRevisionToken, 'revision token does not cover the re-sent keys');
+    }
+    if (key.reportType === (old.revisedReportType ?? old.reportType)) continue;
+    if (old.revisedAt !== null) throw new RevisionError(PUBLISH_CODES.keyAlreadyRevised, 'key was already revised');
+    if (checkRevision(old.reportType, key.reportType) !== 'allowed') {
+      throw new RevisionError(PUBLISH_CODES.invalidReportTypeTransition, 'report type transition not allowed');
+    }
+    revise.push({
+      key: key.key,
+      reportType: key.reportType,
+      revisedAt: key.createdAt,
+      daysSinceOnset: key.daysSinceOnset,
+      transmissionRisk: key.transmissionRisk,
+    });
+  }
+  return { insert, revise };
+}
