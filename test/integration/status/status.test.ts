@@ -1,0 +1,153 @@
+import test from 'ava';
+import { chromium, type Browser } from 'playwright-core';
+import { startTestHub } from '../../helpers/test-servers';
+import { ago, NOW, NY_ERROR, seedHubStatus } from './status-seed';
+
+type Hub = Awaited<ReturnType<typeof startTestHub>>;
+let hub: Hub;
+let browser: Browser;
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+test.before(async () => {
+  [hub, browser] = await Promise.all([
+    startTestHub({ now: () => NOW }),
+    chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+  ]);
+  await seedHubStatus(hub.db.pool);
+});
+
+test.after.always(async () => {
+  await browser?.close();
+  await hub?.destroy();
+});
+
+test('GET /status/api reports each upstream, pooled keys per region and the latest exports', async (t) => {
+  const response = await fetch(`${hub.server.httpUrl}/status/api`);
+  t.is(response.status, 200);
+  const body = (await response.json()) as {
+    generatedAt: string;
+    upstreams: Record<string, unknown>[];
+    keys: unknown;
+    exports: { batches: { root: string; status: string; startAt: string; files: { filename: string; keyCount: number }[] }[] };
+  };
+  t.is(body.generatedAt, NOW.toISOString());
+  t.deepEqual(
+    body.upstreams.map((u) => u.name),
+    ['node-ca', 'node-ny', 'node-tx'],
+  );
+  const [ca, ny, tx] = body.upstreams;
+  t.like(ca, {
+    state: 'ok',
+    address: 'node-ca.internal:50051',
+    includeRegions: ['CA'],
+    lastPull: {
+      startedAt: ago(60),
+      finishedAt: ago(58),
+      outcome: 'ok',
+      error: null,
+      pages: 3,
+      received: 1200,
+      inserted: 1000,
+      duplicates: 150,
+      invalid: 50,
+      revised: 2,
+      durationMs: 2000,
+    },
+    lastSuccessAt: ago(58),
+    lagSeconds: 58,
+    nextRunAt: ago(-240),
+    nextRunInSeconds: 240,
+    consecutiveFailures: 0,
+    runningSince: null,
+  });
+  t.like(ny, {
+    state: 'failing',
+    lastPull: { startedAt: ago(120), outcome: 'error', error: NY_ERROR, received: 0, durationMs: 350 },
+    lastSuccessAt: ago(1799),
+    lagSeconds: 1799,
+    // Backoff (next_attempt_at) wins over last start + interval.
+    nextRunAt: ago(-300),
+    nextRunInSeconds: 300,
+    consecutiveFailures: 3,
+  });
+  t.like(tx, { state: 'pending', lastPull: null, runningSince: ago(10), lagSeconds: null, nextRunInSeconds: 50 });
+
+  t.deepEqual(body.keys, {
+    total: 6,
+    byRegion: [
+      { region: 'CA', keys: 4 },
+      { region: 'NY', keys: 3 },
+    ],
+  });
+
+  t.deepEqual(
+    body.exports.batches.map((b) => [b.root, b.status, b.startAt, b.files.map((f) => [f.filename, f.keyCount])]),
+    [
+      ['hub/all', 'open', ago(3600), []],
+      ['hub/ca', 'complete', ago(7200), [['hub/ca/1763805600-1763809200-00001.zip', 4]]],
+      [
+        'hub/all',
+        'complete',
+        ago(7200),
+        [
+          ['hub/all/1763805600-1763809200-00001.zip', 1000],
+          ['hub/all/1763805600-1763809200-00002.zip', 234],
+        ],
+      ],
+    ],
+  );
+});
+
+test('the status page shows an operator every upstream, the failing one with its error, keys and exports', async (t) => {
+  const page = await browser.newPage();
+  try {
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    const response = await page.goto(`${hub.server.httpUrl}/status`);
+    t.is(response?.status(), 200);
+    t.is(await page.title(), 'enfed hub status');
+    t.deepEqual(requested, [`${hub.server.httpUrl}/status`], 'the page loads nothing else');
+
+    const ca = page.getByRole('row', { name: /node-ca/ });
+    t.regex(await ca.innerText(), /\bok\b/);
+    t.regex(await ca.innerText(), /1,200\s+1,000\s+150\s+50\s+2\s+2\.0 s\s+58 s\s+in 4 min/);
+
+    const ny = page.getByRole('row', { name: /node-ny/ });
+    t.regex(await ny.innerText(), /failing/);
+    const error = ny.locator('.error');
+    t.true(await error.isVisible());
+    // The upstream's error text is shown as text, markup and all; it never becomes an element.
+    t.is(await error.innerText(), NY_ERROR);
+    t.is(await page.locator('script').count(), 0);
+    t.regex(await ny.innerText(), /29 min 59 s\s+in 5 min\s+3$/);
+
+    const tx = page.getByRole('row', { name: /node-tx/ });
+    t.regex(await tx.innerText(), /pending/);
+    t.regex(await tx.innerText(), /pulling since 2026-11-22 11:59:50 UTC/);
+    t.regex(await tx.innerText(), /no successful pull/);
+
+    t.regex(await page.getByRole('row', { name: /^CA/ }).innerText(), /^CA\s+4$/);
+    t.regex(await page.getByRole('row', { name: /^NY/ }).innerText(), /^NY\s+3$/);
+    t.regex(await page.getByRole('row', { name: /All keys/ }).innerText(), /6$/);
+
+    const batches = page.locator('#batches tbody tr');
+    t.is(await batches.count(), 3);
+    t.regex(await batches.nth(0).innerText(), /hub\/all\s+US\s+2026-11-22 11:00:00 UTC – 2026-11-22 12:00:00 UTC\s+open\s+0\s+0/);
+    t.regex(await batches.nth(2).innerText(), /hub\/all\s+US\s+.*complete\s+2\s+1,234/);
+    const file = page.getByRole('row', { name: /hub\/all\/1763805600-1763809200-00002\.zip/ });
+    t.regex(await file.innerText(), /hub\/all\s+234\s+4/);
+    t.is(await page.locator('#files tbody tr').count(), 3);
+  } finally {
+    await page.close();
+  }
+});
