@@ -1,9 +1,11 @@
 import { commonEnvShape } from '../core/config/common.config';
 import { parseEnv } from '../core/config/env';
+import { federationOutEnvShape } from '../core/federation/federation-out.config';
 
 /** Every environment variable the hub reads. Component shapes are merged here. */
 export const hubEnvShape = {
   ...commonEnvShape,
+  ...federationOutEnvShape,
 };
 
 export type HubConfig = ReturnType<typeof parseHubConfig>;

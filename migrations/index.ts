@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000001Schema } from './Migration20261122000001Schema';
+import { Migration20261122000041FederationOrigin } from './Migration20261122000041FederationOrigin';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that migrations run the same way from
@@ -7,4 +8,5 @@ import { Migration20261122000001Schema } from './Migration20261122000001Schema';
  */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122000001Schema', class: Migration20261122000001Schema },
+  { name: 'Migration20261122000041FederationOrigin', class: Migration20261122000041FederationOrigin },
 ];

@@ -1,0 +1,78 @@
+import { Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import { UnavailableError } from '../errors/app-error';
+import { createClientCredentials, type ClientTlsFiles } from '../tls/client-credentials';
+import { loadFederationProto, type FederationFetchRequest, type FederationFetchResponse } from './federation.proto';
+
+/** Where and as whom to call an upstream's Federation.Fetch. */
+export interface FederationClientOptions {
+  /** host:port */
+  address: string;
+  /** TLS name to verify when it differs from the address host. */
+  serverName?: string | null;
+  tls: ClientTlsFiles;
+  /** Largest response accepted (bytes); large pages need more than gRPC's 4 MB default. */
+  maxReceiveBytes?: number;
+}
+
+/** Typed outcome of a failed call: the gRPC status code, for backoff decisions and run records. */
+export class FederationCallError extends UnavailableError {
+  constructor(
+    readonly grpcCode: number,
+    details: string,
+  ) {
+    super(`Fetch failed (gRPC status ${grpcCode}): ${details}`, 'federation_call_failed');
+    this.name = 'FederationCallError';
+  }
+}
+
+type FetchMethod = (
+  request: FederationFetchRequest,
+  metadata: Metadata,
+  options: { deadline: Date },
+  callback: (err: ServiceError | null, response?: FederationFetchResponse) => void,
+) => void;
+
+/**
+ * A client of one upstream's Federation.Fetch over mutual TLS. Credentials are read once and the channel is
+ * reused for every call; `close()` releases it.
+ */
+export class FederationClient {
+  private readonly client: Client;
+
+  constructor(options: FederationClientOptions) {
+    const { Client } = loadFederationProto();
+    const channelOptions: Record<string, string | number> = {
+      'grpc.max_receive_message_length': options.maxReceiveBytes ?? 64 * 1024 * 1024,
+    };
+    if (options.serverName) {
+      channelOptions['grpc.ssl_target_name_override'] = options.serverName;
+      channelOptions['grpc.default_authority'] = options.serverName;
+    }
+    this.client = new Client(options.address, createClientCredentials(options.tls), channelOptions);
+  }
+
+  /** One Fetch call; fields left out take their proto defaults. Rejects with FederationCallError. */
+  fetch(request: Partial<FederationFetchRequest>, deadlineMs = 30_000): Promise<FederationFetchResponse> {
+    const full: FederationFetchRequest = {
+      includeRegions: [],
+      excludeRegions: [],
+      onlyTravelers: false,
+      onlyLocalProvenance: false,
+      maxExposureKeys: 0,
+      state: null,
+      ...request,
+    };
+    const method = (this.client as unknown as { Fetch: FetchMethod }).Fetch.bind(this.client);
+    return new Promise((resolve, reject) => {
+      method(full, new Metadata(), { deadline: new Date(Date.now() + deadlineMs) }, (err, response) => {
+        if (err) reject(new FederationCallError(err.code, err.details));
+        else if (!response) reject(new FederationCallError(13, 'empty response'));
+        else resolve(response);
+      });
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

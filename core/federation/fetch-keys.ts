@@ -1,0 +1,94 @@
+import { UnauthenticatedError } from '../errors/app-error';
+import { truncate } from '../keys/intervals';
+import { normalizeRegions } from '../keys/regions';
+import { decodeCursor, encodeCursor, requestScope, type KeysetPosition } from './fetch-cursor';
+import type { FederationFetchRequest, FederationFetchResponse } from './federation.proto';
+import type { FederationOutRepository, KeyFilter, ServedKeyRow } from './federation-out.repository';
+import { toWireKey } from './key-wire';
+import type { PartnerAuthorizationRepository } from './partner-authorization.repository';
+import { effectiveRegions, trimRegions, type EffectiveRegions } from './region-filter';
+
+/** Default server cap on keys per page (spec). */
+export const DEFAULT_MAX_PAGE_SIZE = 500;
+
+/** What serving one Fetch call needs. */
+export interface FetchKeysDeps {
+  keys: FederationOutRepository;
+  partners: PartnerAuthorizationRepository;
+  /** Server cap on keys per page (FEDERATION_MAX_PAGE_SIZE). */
+  maxPageSize: number;
+  /** Arrival timestamps are truncated to this window; only closed windows are served. */
+  truncateWindowSeconds: number;
+  now: () => Date;
+}
+
+/**
+ * Serves one Federation.Fetch page to the caller identified by `fingerprint` (spec: "Who may call", "Paging").
+ * Primary keys come first, then revised keys, each stream with its own exact keyset cursor; a page holds at most
+ * min(maxExposureKeys, cap) keys and `partialResponse` says whether more are waiting right now.
+ */
+export async function fetchKeys(
+  deps: FetchKeysDeps,
+  fingerprint: string | undefined,
+  request: FederationFetchRequest,
+): Promise<FederationFetchResponse> {
+  if (!fingerprint) throw new UnauthenticatedError('a client certificate is required', 'client_certificate_required');
+  const partner = await deps.partners.findEnabledByFingerprint(fingerprint);
+  if (!partner) throw new UnauthenticatedError('this client certificate is not authorized', 'partner_not_authorized');
+
+  const effective = effectiveRegions(request, partner);
+  const scope = requestScope({
+    includeRegions: normalizeRegions(request.includeRegions),
+    excludeRegions: normalizeRegions(request.excludeRegions),
+    onlyTravelers: request.onlyTravelers,
+    onlyLocalProvenance: request.onlyLocalProvenance,
+  });
+  let keyPosition = decodeCursor(request.state?.keyCursor, scope);
+  let revisedPosition = decodeCursor(request.state?.revisedKeyCursor, scope);
+  const pageSize = Math.min(request.maxExposureKeys > 0 ? request.maxExposureKeys : deps.maxPageSize, deps.maxPageSize);
+
+  const response: FederationFetchResponse = { keys: [], revisedKeys: [], partialResponse: false, nextFetchState: null };
+  if (effective.include.length > 0) {
+    const filter: KeyFilter = {
+      include: effective.include,
+      exclude: effective.exclude,
+      onlyTravelers: request.onlyTravelers,
+      onlyLocalProvenance: request.onlyLocalProvenance,
+      excludeOriginQueryId: partner.originQueryId,
+      closedBefore: truncate(deps.now(), deps.truncateWindowSeconds),
+    };
+    // One row more than the page tells whether the stream has more without a count query.
+    const primary = await deps.keys.primaryAfter(keyPosition, pageSize + 1, filter);
+    if (primary.length > pageSize) {
+      primary.length = pageSize;
+      response.partialResponse = true;
+    }
+    keyPosition = lastPosition(primary, keyPosition);
+    response.keys = primary.map((row) => wire(row, effective));
+
+    if (!response.partialResponse) {
+      const room = pageSize - primary.length;
+      const revised = await deps.keys.revisedAfter(revisedPosition, room + 1, filter);
+      if (revised.length > room) {
+        revised.length = room;
+        response.partialResponse = true;
+      }
+      revisedPosition = lastPosition(revised, revisedPosition);
+      response.revisedKeys = revised.map((row) => wire(row, effective));
+    }
+  }
+  response.nextFetchState = {
+    keyCursor: encodeCursor(keyPosition, scope),
+    revisedKeyCursor: encodeCursor(revisedPosition, scope),
+  };
+  return response;
+}
+
+function lastPosition(rows: ServedKeyRow[], fallback: KeysetPosition): KeysetPosition {
+  const last = rows[rows.length - 1];
+  return last ? { micros: last.micros, key: last.key } : fallback;
+}
+
+function wire(row: ServedKeyRow, effective: EffectiveRegions) {
+  return toWireKey({ ...row, regions: trimRegions(row.regions, effective) });
+}

@@ -1,0 +1,92 @@
+import type pg from 'pg';
+import { AlreadyExistsError, NotFoundError } from '../errors/app-error';
+
+/** A caller allowed to use Federation.Fetch (a partner, or the hub on a node). */
+export interface PartnerAuthorization {
+  id: number;
+  name: string;
+  certFingerprint: string;
+  includeRegions: string[];
+  excludeRegions: string[];
+  enabled: boolean;
+  /** The hub's federation-in query that pulls from this same partner (its keys are never served back). */
+  originQueryId: number | null;
+  createdAt: Date;
+}
+
+interface Row {
+  id: number;
+  name: string;
+  cert_fingerprint: string;
+  include_regions: string[];
+  exclude_regions: string[];
+  enabled: boolean;
+  origin_query_id: number | null;
+  created_at: Date;
+}
+
+const COLUMNS = 'id, name, cert_fingerprint, include_regions, exclude_regions, enabled, origin_query_id, created_at';
+
+function toAuthorization(row: Row): PartnerAuthorization {
+  return {
+    id: row.id,
+    name: row.name,
+    certFingerprint: row.cert_fingerprint,
+    includeRegions: row.include_regions,
+    excludeRegions: row.exclude_regions,
+    enabled: row.enabled,
+    originQueryId: row.origin_query_id,
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * partner_authorizations. Read on every Fetch call (one indexed lookup per page), so that revoking a partner
+ * takes effect on its next call without a restart or a cache to expire.
+ */
+export class PartnerAuthorizationRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** The enabled authorization for a certificate fingerprint, if any. */
+  async findEnabledByFingerprint(fingerprint: string): Promise<PartnerAuthorization | undefined> {
+    const result = await this.pool.query<Row>(
+      `select ${COLUMNS} from partner_authorizations where cert_fingerprint = $1 and enabled`,
+      [fingerprint],
+    );
+    const row = result.rows[0];
+    return row ? toAuthorization(row) : undefined;
+  }
+
+  async add(input: {
+    name: string;
+    certFingerprint: string;
+    includeRegions: string[];
+    excludeRegions: string[];
+    originQueryId: number | null;
+  }): Promise<PartnerAuthorization> {
+    try {
+      const result = await this.pool.query<Row>(
+        `insert into partner_authorizations (name, cert_fingerprint, include_regions, exclude_regions, origin_query_id)
+         values ($1, $2, $3, $4, $5) returning ${COLUMNS}`,
+        [input.name, input.certFingerprint, input.includeRegions, input.excludeRegions, input.originQueryId],
+      );
+      return toAuthorization(result.rows[0] as Row);
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') {
+        throw new AlreadyExistsError('a partner with this name or certificate exists', 'partner_exists');
+      }
+      throw err;
+    }
+  }
+
+  async list(): Promise<PartnerAuthorization[]> {
+    const result = await this.pool.query<Row>(`select ${COLUMNS} from partner_authorizations order by name`);
+    return result.rows.map(toAuthorization);
+  }
+
+  /** Disables a partner (kept for the record; re-adding needs a new name or `enable`). */
+  async revoke(name: string): Promise<void> {
+    const result = await this.pool.query('update partner_authorizations set enabled = false where name = $1', [name]);
+    if (result.rowCount === 0) throw new NotFoundError(`no partner named ${name}`, 'partner_not_found');
+  }
+}
