@@ -4,6 +4,7 @@ import type { Component } from '../core/server/component';
 import { startKeyServer, type RunningKeyServer } from '../core/server/key-server';
 import type { HubConfig } from './hub.config';
 import { statusComponent } from './status/status.component';
+import { statusComponent } from './status/status.component';
 
 /** The components of the hub, in start order. */
 export function hubComponents(): Component<HubConfig>[] {
