@@ -4,7 +4,6 @@ import type { Component } from '../core/server/component';
 import { startKeyServer, type RunningKeyServer } from '../core/server/key-server';
 import type { HubConfig } from './hub.config';
 import { statusComponent } from './status/status.component';
-import { statusComponent } from './status/status.component';
 
 /** The components of the hub, in start order. */
 export function hubComponents(): Component<HubConfig>[] {
