@@ -1,11 +1,13 @@
 import { commonEnvShape } from '../core/config/common.config';
 import { parseEnv } from '../core/config/env';
 import { federationOutEnvShape } from '../core/federation/federation-out.config';
+import { federationInEnvShape } from './federation-in/federation-in.config';
 
 /** Every environment variable the hub reads. Component shapes are merged here. */
 export const hubEnvShape = {
   ...commonEnvShape,
   ...federationOutEnvShape,
+  ...federationInEnvShape,
 };
 
 export type HubConfig = ReturnType<typeof parseHubConfig>;

@@ -2,12 +2,13 @@ import { federationOutComponent } from '../core/federation/federation-out.compon
 import type { Logger } from '../core/logging/logger';
 import type { Component } from '../core/server/component';
 import { startKeyServer, type RunningKeyServer } from '../core/server/key-server';
+import { federationInComponent } from './federation-in/federation-in.component';
 import type { HubConfig } from './hub.config';
 import { statusComponent } from './status/status.component';
 
 /** The components of the hub, in start order. */
 export function hubComponents(): Component<HubConfig>[] {
-  return [federationOutComponent(), statusComponent];
+  return [federationInComponent(), federationOutComponent(), statusComponent];
 }
 
 /** Composition root of the hub: the shared key server with federation-in instead of publish. */

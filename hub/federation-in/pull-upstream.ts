@@ -1,0 +1,190 @@
+import type pg from 'pg';
+import { AppError } from '../../core/errors/app-error';
+import { FederationCallError } from '../../core/federation/federation-client';
+import type { FederationFetchRequest, FederationFetchResponse } from '../../core/federation/federation.proto';
+import { truncate } from '../../core/keys/intervals';
+import type { Logger } from '../../core/logging/logger';
+import { nextAttemptAt } from './backoff';
+import { prepareIncoming } from './incoming-keys';
+import { PooledKeysRepository } from './pooled-keys.repository';
+import { PullRunRepository, ZERO_COUNTS, type RunCounts } from './pull-run.repository';
+import type { UpstreamClients } from './upstream-clients';
+import { UpstreamQueryRepository, type UpstreamQuery } from './upstream-query.repository';
+
+/** What a pull needs; built once by the component (tests build it around a hub's pool). */
+export interface PullDeps {
+  pool: pg.Pool;
+  clients: UpstreamClients;
+  logger: Logger;
+  now: () => Date;
+  truncateWindowSeconds: number;
+  pageSize: number;
+  deadlineSeconds: number;
+  backoffBaseSeconds: number;
+  backoffMaxSeconds: number;
+  acceptSelfReport: boolean;
+}
+
+export type PullOutcome =
+  | { status: 'done'; runId: number; counts: RunCounts }
+  | { status: 'failed'; runId: number; counts: RunCounts; error: string; retryAt: Date }
+  | { status: 'busy' | 'gone' | 'backing-off' };
+
+export interface PullOptions {
+  /** Stops the pull at the next page boundary (shutdown; tests simulating a killed job). */
+  signal?: AbortSignal;
+  /** Pull even while the upstream is backing off (operator "pull now"). */
+  ignoreBackoff?: boolean;
+  /** Called after each committed page with the run's counts so far (progress, benchmarks). */
+  onPage?: (counts: Readonly<RunCounts>) => void;
+}
+
+/** Raised when a pull is stopped from outside (shutdown, or a test simulating a killed job). */
+export class PullAbortedError extends AppError {
+  constructor() {
+    super('unavailable', 'pull_aborted', 'the pull was stopped before it finished');
+  }
+}
+
+/**
+ * Pulls one upstream until it has nothing more (spec: "Pulling"). Holds the upstream's advisory lock for the
+ * whole pull; each page's keys, the new cursors and the run's counters commit in one transaction, so stopping at
+ * any point loses and duplicates nothing and the next pull resumes at the last committed page. The next page is
+ * requested while the current one is stored.
+ */
+export async function pullUpstream(
+  deps: PullDeps,
+  queryId: number,
+  options: PullOptions = {},
+): Promise<PullOutcome> {
+  const queries = new UpstreamQueryRepository(deps.pool);
+  const lockSession = await deps.pool.connect();
+  try {
+    if (!(await queries.tryLock(lockSession, queryId))) return { status: 'busy' };
+    try {
+      const query = await queries.get(queryId, lockSession);
+      if (!query) return { status: 'gone' };
+      if (!options.ignoreBackoff && query.nextAttemptAt && query.nextAttemptAt > deps.now()) {
+        return { status: 'backing-off' };
+      }
+      return await runPull(deps, queries, query, options);
+    } finally {
+      await queries.unlock(lockSession, queryId);
+    }
+  } finally {
+    lockSession.release();
+  }
+}
+
+async function runPull(
+  deps: PullDeps,
+  queries: UpstreamQueryRepository,
+  query: UpstreamQuery,
+  options: PullOptions,
+): Promise<PullOutcome> {
+  const { signal, onPage } = options;
+  const runs = new PullRunRepository(deps.pool);
+  const runId = await runs.start(query.id, deps.now());
+  const counts: RunCounts = { ...ZERO_COUNTS };
+  const log = deps.logger.child({ upstream: query.name, runId });
+  const client = deps.clients.get(query);
+  const base: Omit<FederationFetchRequest, 'state'> = {
+    includeRegions: query.includeRegions,
+    excludeRegions: query.excludeRegions,
+    onlyTravelers: query.onlyTravelers,
+    onlyLocalProvenance: query.onlyLocalProvenance,
+    maxExposureKeys: deps.pageSize,
+  };
+  const fetchPage = (state: FederationFetchRequest['state']) =>
+    client.fetch({ ...base, state }, deps.deadlineSeconds * 1000);
+
+  let pending: Promise<FederationFetchResponse> | undefined = fetchPage({
+    keyCursor: query.keyCursor,
+    revisedKeyCursor: query.revisedKeyCursor,
+  });
+  try {
+    while (pending) {
+      const page: FederationFetchResponse = await pending;
+      // Overlap: ask for the next page before storing this one. If storing fails, that answer is dropped.
+      pending = page.partialResponse ? fetchPage(page.nextFetchState) : undefined;
+      if (signal?.aborted) throw new PullAbortedError();
+      await storePage(deps, queries, runs, query, runId, page, counts);
+      onPage?.(counts);
+    }
+    await runs.finish(runId, deps.now(), null);
+    await queries.recordSuccess(query.id);
+    log.info({ ...counts }, 'pull done');
+    return { status: 'done', runId, counts };
+  } catch (err) {
+    pending?.catch(() => undefined);
+    const error = describeFailure(err);
+    const now = deps.now();
+    let retryAt = now;
+    await queries.recordFailure(query.id, (failures) => {
+      retryAt = nextAttemptAt(now, failures, deps.backoffBaseSeconds, deps.backoffMaxSeconds);
+      return retryAt;
+    });
+    await runs.finish(runId, now, error);
+    if (!(err instanceof AppError)) log.error({ err: (err as Error)?.message }, 'pull failed');
+    else log.warn({ error, retryAt, ...counts }, 'pull failed; will retry with backoff');
+    return { status: 'failed', runId, counts, error, retryAt };
+  }
+}
+
+async function storePage(
+  deps: PullDeps,
+  queries: UpstreamQueryRepository,
+  runs: PullRunRepository,
+  query: UpstreamQuery,
+  runId: number,
+  page: FederationFetchResponse,
+  counts: RunCounts,
+): Promise<void> {
+  const now = deps.now();
+  const primary = prepareIncoming(page.keys, now, { acceptSelfReport: deps.acceptSelfReport });
+  const revised = prepareIncoming(page.revisedKeys, now, { acceptSelfReport: deps.acceptSelfReport });
+  const origin = {
+    arrivedAt: truncate(now, deps.truncateWindowSeconds),
+    localProvenance: query.upstreamKind === 'node',
+    originQueryId: query.id,
+  };
+  const pooled = new PooledKeysRepository();
+  const tx = await deps.pool.connect();
+  try {
+    await tx.query('begin');
+    // Primary keys before revised keys: a key and its revision in one page end revised, as at the upstream.
+    const a = await pooled.merge(tx, primary.columns, origin);
+    const b = await pooled.merge(tx, revised.columns, origin);
+    const pageCounts = {
+      received: page.keys.length + page.revisedKeys.length,
+      inserted: a.inserted + b.inserted,
+      duplicates: a.duplicates + b.duplicates,
+      invalid: primary.invalid + revised.invalid,
+      revised: a.revised + b.revised,
+    };
+    const next = page.nextFetchState;
+    if (next?.keyCursor && next.revisedKeyCursor) {
+      await queries.saveCursors(tx, query.id, next.keyCursor, next.revisedKeyCursor);
+    }
+    await runs.addPage(tx, runId, pageCounts);
+    await tx.query('commit');
+    counts.pages += 1;
+    counts.received += pageCounts.received;
+    counts.inserted += pageCounts.inserted;
+    counts.duplicates += pageCounts.duplicates;
+    counts.invalid += pageCounts.invalid;
+    counts.revised += pageCounts.revised;
+  } catch (err) {
+    await tx.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    tx.release();
+  }
+}
+
+/** A short, safe text for the run record and the status page. */
+function describeFailure(err: unknown): string {
+  if (err instanceof FederationCallError) return `grpc_status_${err.grpcCode}: ${err.message.slice(0, 200)}`;
+  if (err instanceof AppError) return err.code;
+  return 'internal_error';
+}

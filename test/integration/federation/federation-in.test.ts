@@ -1,0 +1,120 @@
+import test from 'ava';
+import { truncate } from '../../../core/keys/intervals';
+import { pullUpstream, type PullDeps } from '../../../hub/federation-in/pull-upstream';
+import { authorizePartner, generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
+import { insertKeys, makeKey } from '../../helpers/key-factory';
+import { startTestHub, startTestNode } from '../../helpers/test-servers';
+import { addUpstream, keysAt, pullDeps, TestClock } from './federation-harness';
+
+const clock = new TestClock();
+let certs: TestCerts;
+let nodeA: Awaited<ReturnType<typeof startTestNode>>;
+let nodeB: Awaited<ReturnType<typeof startTestNode>>;
+let hub: Awaited<ReturnType<typeof startTestHub>>;
+let deps: PullDeps;
+
+test.before(async () => {
+  certs = await generateTestCerts(['node-a', 'node-b']);
+  [nodeA, nodeB, hub] = await Promise.all([
+    startTestNode({ env: certs.serverEnv('node-a'), now: clock.now }),
+    startTestNode({ env: certs.serverEnv('node-b'), now: clock.now }),
+    // Only federation-out: these tests drive pulls themselves, the scheduler is tested in its own file.
+    startTestHub({ env: { ...certs.serverEnv('hub'), ENFED_COMPONENTS: 'federation-out' }, now: clock.now }),
+  ]);
+  for (const node of [nodeA, nodeB]) {
+    await authorizePartner(node.db.pool, { name: 'hub', fingerprint: certs.fingerprint('hub'), include: ['CA', 'NY', 'TX'] });
+  }
+  deps = pullDeps(hub.db.pool, clock);
+});
+
+test.after.always(async () => {
+  deps?.clients.close();
+  await Promise.allSettled([nodeA?.destroy(), nodeB?.destroy(), hub?.destroy()]);
+  await certs?.destroy();
+});
+
+const old = () => new Date(truncate(clock.now(), 3600).getTime() - 3 * 3600_000);
+
+test.serial('dedupe by key bytes: regions merge, allowed revisions apply, invalid keys are counted and dropped', async (t) => {
+  const shared = makeKey({ regions: ['CA'], reportType: 'likely', createdAt: old() });
+  const onlyA = makeKey({ regions: ['CA'], createdAt: old() });
+  const invalidA = [
+    makeKey({ regions: ['CA'], transmissionRisk: 9, createdAt: old() }),
+    makeKey({ regions: ['CA'], reportType: '', createdAt: old() }),
+    makeKey({ regions: ['CA'], intervalNumber: 1000, createdAt: old() }),
+  ];
+  await insertKeys(nodeA.db.pool, [shared, onlyA, ...invalidA]);
+  const sharedAtB = { ...shared, regions: ['NY'], reportType: 'confirmed', transmissionRisk: 3 };
+  const forbiddenAtB = makeKey({ regions: ['NY'], createdAt: old() });
+  await insertKeys(nodeB.db.pool, [sharedAtB, forbiddenAtB]);
+
+  const a = await addUpstream(hub.db.pool, certs, { name: 'a', address: nodeA.server.addresses.grpc!, certName: 'hub', include: ['CA', 'NY'] });
+  const b = await addUpstream(hub.db.pool, certs, { name: 'b', address: nodeB.server.addresses.grpc!, certName: 'hub', include: ['CA', 'NY'] });
+
+  const first = await pullUpstream(deps, a);
+  t.like(first, { status: 'done', counts: { pages: 1, received: 5, inserted: 2, invalid: 3, duplicates: 0, revised: 0 } });
+  const second = await pullUpstream(deps, b);
+  t.like(second, { status: 'done', counts: { received: 2, inserted: 1, revised: 1, duplicates: 0 } });
+
+  const pooled = await keysAt(hub.db.pool);
+  t.is(pooled.size, 3);
+  const merged = pooled.get(shared.key.toString('hex'));
+  t.deepEqual(merged?.regions, ['CA', 'NY']);
+  t.is(merged?.reportType, 'likely');
+  t.is(merged?.revisedReportType, 'confirmed');
+  t.is(merged?.originQueryId, a);
+  t.true(merged?.localProvenance);
+  t.deepEqual(merged?.createdAt, truncate(clock.now(), 3600));
+  t.is(pooled.get(forbiddenAtB.key.toString('hex'))?.originQueryId, b);
+
+  // Pulling again: the cursor is past everything, nothing is received.
+  const again = await pullUpstream(deps, a);
+  t.like(again, { status: 'done', counts: { received: 0, pages: 1 } });
+
+  // A later arrival that is not an allowed transition (confirmed → likely) is only a duplicate.
+  clock.advanceHours(1);
+  const downgrade = makeKey({ ...forbiddenAtB, regions: ['NY'], reportType: 'likely', createdAt: old() });
+  await insertKeys(nodeA.db.pool, [downgrade]);
+  const third = await pullUpstream(deps, a);
+  t.like(third, { status: 'done', counts: { received: 1, inserted: 0, revised: 0, duplicates: 1 } });
+  t.is((await keysAt(hub.db.pool)).get(forbiddenAtB.key.toString('hex'))?.revisedReportType, null);
+
+  const runs = await hub.db.pool.query('select query_id, pages, received, inserted, duplicates, invalid, revised, error, finished_at from federation_in_runs order by id');
+  t.is(runs.rowCount, 4);
+  t.true(runs.rows.every((r) => r.finished_at !== null && r.error === null));
+  t.like(runs.rows[0], { query_id: a, received: 5, inserted: 2, invalid: 3 });
+});
+
+test.serial('crash safety: a pull stopped after k pages loses and duplicates nothing and resumes at the last committed page', async (t) => {
+  const keys = Array.from({ length: 23 }, (_, i) =>
+    makeKey({ regions: ['TX'], createdAt: new Date(old().getTime() - (i % 3) * 3600_000) }),
+  );
+  await insertKeys(nodeB.db.pool, keys);
+  const c = await addUpstream(hub.db.pool, certs, { name: 'b-tx', address: nodeB.server.addresses.grpc!, certName: 'hub', include: ['TX'] });
+  const small = { ...deps, pageSize: 5 };
+  const stop = new AbortController();
+  const aborted = await pullUpstream(small, c, {
+    signal: stop.signal,
+    onPage: (counts) => {
+      if (counts.pages === 2) stop.abort();
+    },
+  });
+  t.like(aborted, { status: 'failed', error: 'pull_aborted', counts: { pages: 2, inserted: 10 } });
+
+  const ordered = [...keys].sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime() || Buffer.compare(x.key, y.key));
+  const tx = async () => (await hub.db.pool.query(`select count(*)::int as n from exposure_keys where 'TX' = any(regions)`)).rows[0].n;
+  t.is(await tx(), 10);
+  const cursor = await hub.db.pool.query('select key_cursor_token from federation_in_queries where id = $1', [c]);
+  const token = Buffer.from(cursor.rows[0].key_cursor_token, 'base64url').toString('utf8');
+  t.true(token.includes(ordered[9]!.key.toString('hex')), 'cursor sits on the 10th key');
+
+  const resumed = await pullUpstream(small, c, { ignoreBackoff: true });
+  t.like(resumed, { status: 'done', counts: { inserted: 13, duplicates: 0, received: 13 } });
+  t.is(await tx(), 23);
+});
+
+test.serial('two pulls of one upstream never run at once', async (t) => {
+  const d = await addUpstream(hub.db.pool, certs, { name: 'a-again', address: nodeA.server.addresses.grpc!, certName: 'hub', include: ['CA'] });
+  const outcomes = await Promise.all([pullUpstream(deps, d), pullUpstream(deps, d)]);
+  t.deepEqual(outcomes.map((o) => o.status).sort(), ['busy', 'done']);
+});
