@@ -34,9 +34,26 @@ export class Metrics {
     return this.declare(name, 'counter', labelNames, () => new Counter<L>({ name, help, labelNames, registers: [this.registry] }));
   }
 
-  /** A value that goes up and down (queue depth, lag). */
-  gauge<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
-    return this.declare(name, 'gauge', labelNames, () => new Gauge<L>({ name, help, labelNames, registers: [this.registry] }));
+  /**
+   * A value that goes up and down (queue depth, lag). `collect`, if given, runs on every scrape to set the
+   * current values (e.g. from the database); it must not throw, or the whole scrape fails.
+   */
+  gauge<L extends string = never>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    collect?: (gauge: Gauge<L>) => Promise<void> | void,
+  ): Gauge<L> {
+    return this.declare(name, 'gauge', labelNames, () => {
+      const gauge: Gauge<L> = new Gauge<L>({
+        name,
+        help,
+        labelNames,
+        registers: [this.registry],
+        ...(collect ? { collect: () => collect(gauge) } : {}),
+      });
+      return gauge;
+    });
   }
 
   /** A distribution (durations in seconds, sizes); `buckets` defaults to prom-client's latency buckets. */

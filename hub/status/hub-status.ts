@@ -128,18 +128,23 @@ function toUpstream(row: UpstreamRow, now: Date): UpstreamStatus {
   };
 }
 
+/** The health of every upstream as of `now` (also behind the upstream gauges of `/metrics`). */
+export async function loadUpstreamStatus(deps: { repository: StatusRepository; now: Date }): Promise<UpstreamStatus[]> {
+  return (await deps.repository.upstreams()).map((row) => toUpstream(row, deps.now));
+}
+
 /** Reads the hub's state for operators: upstream health, pooled keys, recent exports. */
 export async function loadHubStatus(deps: { repository: StatusRepository; now: Date }): Promise<HubStatus> {
   const { repository, now } = deps;
   const [upstreams, keys, batches] = await Promise.all([
-    repository.upstreams(),
+    loadUpstreamStatus(deps),
     repository.keysByRegion(),
     repository.latestBatches(STATUS_BATCH_LIMIT),
   ]);
   const files = await repository.filesOfBatches(batches.map((b) => b.id));
   return {
     generatedAt: now,
-    upstreams: upstreams.map((row) => toUpstream(row, now)),
+    upstreams,
     keys,
     exports: {
       batches: batches.map((b) => ({

@@ -20,7 +20,8 @@ const CHROMIUM_ARGS = [
 
 test.before(async () => {
   [hub, browser] = await Promise.all([
-    startTestHub({ now: () => NOW }),
+    // Only the status component: federation-in would otherwise pull the seeded (unreachable) upstreams.
+    startTestHub({ now: () => NOW, env: { ENFED_COMPONENTS: 'status' } }),
     chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS }),
   ]);
   await seedHubStatus(hub.db.pool);
@@ -150,4 +151,13 @@ test('the status page shows an operator every upstream, the failing one with its
   } finally {
     await page.close();
   }
+});
+
+test('the hub exports upstream lag and consecutive failures as gauges on /metrics', async (t) => {
+  const text = await (await fetch(`${hub.server.httpUrl}/metrics`)).text();
+  t.regex(text, /^enfed_federation_upstream_lag_seconds\{upstream="node-ca"\} 58$/m);
+  t.regex(text, /^enfed_federation_upstream_lag_seconds\{upstream="node-ny"\} 1799$/m);
+  t.notRegex(text, /^enfed_federation_upstream_lag_seconds\{upstream="node-tx"\}/m, 'no lag before a first success');
+  t.regex(text, /^enfed_federation_upstream_consecutive_failures\{upstream="node-ny"\} 3$/m);
+  t.regex(text, /^enfed_federation_upstream_consecutive_failures\{upstream="node-tx"\} 0$/m);
 });
