@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import test from 'ava';
+import { intervalNumber } from '../../../core/keys/intervals';
+import { RevisionKeyRing } from '../../../node/publish/revision/revision-key-ring';
+import { loadRevisionKeys, rotateRevisionKeys } from '../../../node/publish/revision/revision-key.repository';
+import { startRevisionKeyRotation } from '../../../node/publish/revision/revision-key-rotation.job';
+import { createTestDatabase, TEST_REDIS_URL, testLogger, uniqueName } from '../../helpers/test-database';
+import { createRedis } from '../../../core/jobs/redis';
+import { startTestNode } from '../../helpers/test-servers';
+import { dailyKeys, postPublish, publishBody, registerAuthorityAndApp, type TestAuthority } from './publish-fixtures';
+
+const NOW = new Date('2026-11-20T10:25:00Z');
+let node: Awaited<ReturnType<typeof startTestNode>>;
+let authority: TestAuthority;
+
+test.before(async () => {
+  node = await startTestNode({ now: () => NOW });
+  authority = await registerAuthorityAndApp(node.db.orm, { now: NOW });
+});
+test.after.always(async () => {
+  await node?.destroy();
+});
+
+const send = (keys: ReturnType<typeof dailyKeys>, reportType: string, revisionToken?: string) =>
+  postPublish(node.server.httpUrl, publishBody(authority, keys, NOW, { claims: { reportType }, revisionToken }));
+
+const rows = async (keys: ReturnType<typeof dailyKeys>) =>
+  (
+    await node.db.pool.query(
+      `select report_type, transmission_risk, revised_report_type, revised_at, revised_days_since_onset, revised_transmission_risk
+         from exposure_keys where key = any($1::bytea[]) order by interval_number`,
+      [keys.map((k) => Buffer.from(k.key, 'base64'))],
+    )
+  ).rows;
+
+test('token round trip: likely → confirmed revises every key once and records the revision', async (t) => {
+  const keys = dailyKeys(NOW, 3);
+  const first = await send(keys, 'likely');
+  t.is(first.status, 200);
+  const second = await send(keys, 'confirmed', first.json.revisionToken as string);
+  t.is(second.status, 200, JSON.stringify(second.json).slice(0, 200));
+  t.is(second.json.insertedExposures, 3);
+  t.not(second.json.revisionToken, first.json.revisionToken);
+  for (const row of await rows(keys)) {
+    t.is(row.report_type, 'likely');
+    t.is(row.transmission_risk, 4);
+    t.is(row.revised_report_type, 'confirmed');
+    t.is(row.revised_transmission_risk, 2);
+    t.is((row.revised_at as Date).toISOString(), '2026-11-20T10:00:00.000Z');
+    t.is(typeof row.revised_days_since_onset, 'number');
+  }
+  // The same type again changes nothing.
+  const again = await send(keys, 'confirmed', second.json.revisionToken as string);
+  t.is(again.status, 200);
+  t.is(again.json.insertedExposures, 0);
+});
+
+test('re-sending stored keys without a token → missing_revision_token; nothing of the request is stored', async (t) => {
+  const keys = dailyKeys(NOW, 2);
+  t.is((await send(keys.slice(0, 1), 'likely')).status, 200);
+  const res = await send(keys, 'confirmed');
+  t.is(res.status, 400);
+  t.is(res.json.code, 'missing_revision_token');
+  const stored = await rows(keys);
+  t.is(stored.length, 1, 'the new key of the failed request was not inserted');
+  t.is(stored[0].revised_report_type, null);
+});
+
+test('an undecryptable token → invalid_revision_token', async (t) => {
+  const keys = dailyKeys(NOW, 1);
+  const first = await send(keys, 'likely');
+  const token = Buffer.from(first.json.revisionToken as string, 'base64');
+  token[token.length - 1]! ^= 1;
+  const res = await send(keys, 'confirmed', token.toString('base64'));
+  t.is(res.status, 400);
+  t.is(res.json.code, 'invalid_revision_token');
+  const garbage = await send(keys, 'confirmed', randomBytes(60).toString('base64'));
+  t.is(garbage.json.code, 'invalid_revision_token');
+});
+
+test('a valid token that does not list the re-sent keys → invalid_revision_token', async (t) => {
+  const keys = dailyKeys(NOW, 1);
+  await send(keys, 'likely');
+  const other = await send(dailyKeys(NOW, 1), 'likely');
+  const res = await send(keys, 'confirmed', other.json.revisionToken as string);
+  t.is(res.status, 400);
+  t.is(res.json.code, 'invalid_revision_token');
+});
+
+test('a disallowed transition → invalid_report_type_transition', async (t) => {
+  const keys = dailyKeys(NOW, 1);
+  const first = await send(keys, 'confirmed');
+  const res = await send(keys, 'likely', first.json.revisionToken as string);
+  t.is(res.status, 400);
+  t.is(res.json.code, 'invalid_report_type_transition');
+  t.is((await rows(keys))[0].revised_report_type, null);
+});
+
+test('a key is revised at most once → key_already_revised', async (t) => {
+  const keys = dailyKeys(NOW, 1);
+  const first = await send(keys, 'user-report');
+  const second = await send(keys, 'likely', first.json.revisionToken as string);
+  t.is(second.status, 200);
+  const third = await send(keys, 'confirmed', second.json.revisionToken as string);
+  t.is(third.status, 400);
+  t.is(third.json.code, 'key_already_revised');
+  t.is((await rows(keys))[0].revised_report_type, 'likely');
+});
+
+test('revision keys rotate: old tokens open until their key is destroyed; the scheduled job rotates', async (t) => {
+  const db = await createTestDatabase();
+  const redis = createRedis(TEST_REDIS_URL);
+  try {
+    const day = 86_400_000;
+    const t0 = new Date('2026-01-01T00:00:00Z');
+    const rotate = (at: Date) => rotateRevisionKeys(db.pool, at, 7 * 86400, 15 * 86400);
+    t.deepEqual(await rotate(t0), { created: true, deleted: 0 });
+    t.deepEqual(await rotate(new Date(t0.getTime() + 6 * day)), { created: false, deleted: 0 });
+    const ring = new RevisionKeyRing(db.pool, 0, () => rotate(t0));
+    const revisable = [{ key: randomBytes(16), intervalNumber: intervalNumber(t0), intervalCount: 144 }];
+    const oldToken = await ring.seal(revisable);
+
+    t.deepEqual(await rotate(new Date(t0.getTime() + 7 * day)), { created: true, deleted: 0 });
+    t.is((await loadRevisionKeys(db.pool)).length, 2);
+    t.deepEqual(await ring.open(oldToken), revisable, 'a token sealed with the previous key still opens');
+    const newToken = await ring.seal(revisable);
+    t.not(newToken.slice(0, 4), oldToken.slice(0, 4));
+
+    // 16 days after t0 the first key is destroyed (and a third key is created), the second survives.
+    const outcome = await rotate(new Date(t0.getTime() + 16 * day));
+    t.deepEqual(outcome, { created: true, deleted: 1 });
+    t.is(await ring.open(oldToken), undefined);
+    t.deepEqual(await ring.open(newToken), revisable);
+
+    const prefix = uniqueName('enfed_test');
+    const job = await startRevisionKeyRotation({
+      pool: db.pool,
+      redis,
+      prefix,
+      logger: testLogger(),
+      now: () => new Date(t0.getTime() + 40 * day),
+      everySeconds: 3600,
+      rotationSeconds: 7 * 86400,
+      retentionSeconds: 15 * 86400,
+    });
+    try {
+      const schedulers = await job.queue.getJobSchedulers();
+      t.is(schedulers.length, 1);
+      await job.runNow();
+      const keys = await loadRevisionKeys(db.pool);
+      t.is(keys.length, 1, 'only the newest key survives a long gap');
+      t.is(keys[0]!.createdAt.toISOString(), new Date(t0.getTime() + 40 * day).toISOString());
+    } finally {
+      await job.queue.obliterate({ force: true }).catch(() => undefined);
+      await job.close();
+    }
+  } finally {
+    await redis.quit();
+    await db.destroy();
+  }
+});
