@@ -1,0 +1,27 @@
+import { NotFoundError } from '../../errors/app-error';
+import type { Command } from '../../../cli/command';
+import { PartnerAuthorizationRepository } from '../partner-authorization.repository';
+import { parseOptions, required, withDatabase } from './admin-support';
+
+/** `enfed admin partner revoke`: effective on the partner's next call (no restart; the row is read per call). */
+export const partnerRevokeCommand: Command = {
+  words: ['admin', 'partner', 'revoke'],
+  usage: 'enfed admin partner revoke --name NAME',
+  summary: 'revoke a partner authorization (effective on its next call)',
+  async run(args, env) {
+    const name = required(parseOptions(args, { name: { type: 'string' } }), 'name');
+    return withDatabase(env, async (db) => {
+      try {
+        await new PartnerAuthorizationRepository(db.pool).revoke(name);
+      } catch (err) {
+        if (err instanceof NotFoundError) {
+          process.stderr.write(`enfed: ${err.message}\n`);
+          return 1;
+        }
+        throw err;
+      }
+      process.stdout.write(`partner ${name} revoked\n`);
+      return 0;
+    });
+  },
+};
