@@ -31,6 +31,8 @@ export interface LastPull {
 export interface UpstreamStatus {
   id: number;
   name: string;
+  /** `node` (one of ours) or `partner` (another hub). */
+  kind: string;
   address: string;
   includeRegions: string[];
   excludeRegions: string[];
@@ -113,6 +115,7 @@ function toUpstream(row: UpstreamRow, now: Date): UpstreamStatus {
   return {
     id: row.id,
     name: row.name,
+    kind: row.upstream_kind,
     address: row.address,
     includeRegions: row.include_regions,
     excludeRegions: row.exclude_regions,

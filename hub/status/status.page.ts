@@ -39,7 +39,7 @@ function upstreamRow(u: UpstreamStatus, now: Date): SafeHtml {
     u.nextRunInSeconds === null ? 'at the next schedule' : u.nextRunInSeconds === 0 ? 'due now' : `in ${formatSeconds(u.nextRunInSeconds)}`;
   const count = (n: number | undefined) => (n === undefined ? '' : formatCount(n));
   return html`<tr data-upstream="${u.name}">
-    <th scope="row">${u.name}<div class="muted"><code>${u.address}</code></div><div class="muted">${regions}</div></th>
+    <th scope="row">${u.name}<div class="muted">${u.kind} · <code>${u.address}</code></div><div class="muted">${regions}</div></th>
     <td><span class="state state-${u.state}">${u.state}</span></td>
     <td>${pull ? when(pull.startedAt, now) : html`<span class="muted">never</span>`}${running}</td>
     <td>${outcome}</td>

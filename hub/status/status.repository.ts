@@ -4,6 +4,8 @@ import type pg from 'pg';
 export interface UpstreamRow {
   id: number;
   name: string;
+  /** 'node' (one of ours) or 'partner' (another hub); migration 41. */
+  upstream_kind: string;
   address: string;
   include_regions: string[];
   exclude_regions: string[];
@@ -50,7 +52,7 @@ export interface ExportFileRow {
 // A run counts as finished once it has a finish time or an error (a failed run may not record one).
 // The laterals use federation_in_runs_query_started (query_id, started_at desc): one index probe each.
 const UPSTREAMS_SQL = `
-  select q.id, q.name, q.address, q.include_regions, q.exclude_regions, q.interval_seconds,
+  select q.id, q.name, q.upstream_kind, q.address, q.include_regions, q.exclude_regions, q.interval_seconds,
          q.consecutive_failures, q.next_attempt_at,
          last.started_at as run_started_at, last.finished_at as run_finished_at, last.pages, last.received,
          last.inserted, last.duplicates, last.invalid, last.revised, last.error, last.duration_ms,

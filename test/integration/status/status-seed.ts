@@ -22,10 +22,10 @@ export async function seedHubStatus(pool: pg.Pool): Promise<void> {
   await pool.query(`
     insert into federation_in_queries
       (name, address, ca_cert_path, client_cert_path, client_key_path, include_regions, interval_seconds,
-       consecutive_failures, next_attempt_at)
-    values ('node-ca', 'node-ca.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{CA}', 300, 0, null),
-           ('node-ny', 'node-ny.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{NY}', 60, 3, '${ago(-300)}'),
-           ('node-tx', 'node-tx.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{TX}', 60, 0, null)`);
+       consecutive_failures, next_attempt_at, upstream_kind)
+    values ('node-ca', 'node-ca.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{CA}', 300, 0, null, 'node'),
+           ('node-ny', 'node-ny.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{NY}', 60, 3, '${ago(-300)}', 'node'),
+           ('node-tx', 'node-tx.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{TX}', 60, 0, null, 'partner')`);
   await pool.query(
     `insert into federation_in_runs
        (query_id, started_at, finished_at, pages, received, inserted, duplicates, invalid, revised, error, duration_ms)

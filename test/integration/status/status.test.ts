@@ -49,6 +49,7 @@ test('GET /status/api reports each upstream, pooled keys per region and the late
   const [ca, ny, tx] = body.upstreams;
   t.like(ca, {
     state: 'ok',
+    kind: 'node',
     address: 'node-ca.internal:50051',
     includeRegions: ['CA'],
     lastPull: {
@@ -81,7 +82,7 @@ test('GET /status/api reports each upstream, pooled keys per region and the late
     nextRunInSeconds: 300,
     consecutiveFailures: 3,
   });
-  t.like(tx, { state: 'pending', lastPull: null, runningSince: ago(10), lagSeconds: null, nextRunInSeconds: 50 });
+  t.like(tx, { kind: 'partner', state: 'pending', lastPull: null, runningSince: ago(10), lagSeconds: null, nextRunInSeconds: 50 });
 
   t.deepEqual(body.keys, {
     total: 6,
@@ -134,6 +135,7 @@ test('the status page shows an operator every upstream, the failing one with its
 
     const tx = page.getByRole('row', { name: /node-tx/ });
     t.regex(await tx.innerText(), /pending/);
+    t.regex(await tx.innerText(), /partner · node-tx\.internal:50051/);
     t.regex(await tx.innerText(), /pulling since 2026-11-22 11:59:50 UTC/);
     t.regex(await tx.innerText(), /no successful pull/);
 
