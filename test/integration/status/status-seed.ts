@@ -16,6 +16,7 @@ export const NY_ERROR = 'connect ECONNREFUSED 10.0.0.7:50051 <script>alert("x")<
  * - `node-ca`: failed once long ago, then pulled fine 1 min ago (state ok);
  * - `node-ny`: pulled fine 30 min ago, last pull failed, 3 failures in a row, backing off until 12:05;
  * - `node-tx`: its first pull is still running;
+ * - `node-wa`: its last pull succeeded, but an hour ago for a 1-minute interval (stale);
  * - keys: 3 in CA, 2 in NY, 1 in both; two export configs with batches and files.
  */
 export async function seedHubStatus(pool: pg.Pool): Promise<void> {
@@ -25,7 +26,8 @@ export async function seedHubStatus(pool: pg.Pool): Promise<void> {
        consecutive_failures, next_attempt_at, upstream_kind)
     values ('node-ca', 'node-ca.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{CA}', 300, 0, null, 'node'),
            ('node-ny', 'node-ny.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{NY}', 60, 3, '${ago(-300)}', 'node'),
-           ('node-tx', 'node-tx.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{TX}', 60, 0, null, 'partner')`);
+           ('node-tx', 'node-tx.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{TX}', 60, 0, null, 'partner'),
+           ('node-wa', 'node-wa.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{WA}', 60, 0, null, 'node')`);
   await pool.query(
     `insert into federation_in_runs
        (query_id, started_at, finished_at, pages, received, inserted, duplicates, invalid, revised, error, duration_ms)
@@ -36,7 +38,8 @@ export async function seedHubStatus(pool: pg.Pool): Promise<void> {
          ('node-ca', '${ago(60)}', '${ago(58)}', 3, 1200, 1000, 150, 50, 2, null, 2000),
          ('node-ny', '${ago(1800)}', '${ago(1799)}', 1, 10, 10, 0, 0, 0, null, 900),
          ('node-ny', '${ago(120)}', '${ago(119)}', 0, 0, 0, 0, 0, 0, $1, 350),
-         ('node-tx', '${ago(10)}', null, 0, 0, 0, 0, 0, 0, null, null)
+         ('node-tx', '${ago(10)}', null, 0, 0, 0, 0, 0, 0, null, null),
+         ('node-wa', '${ago(3600)}', '${ago(3599)}', 1, 5, 5, 0, 0, 0, null, 700)
        ) as r(name, started_at, finished_at, pages, received, inserted, duplicates, invalid, revised, error, duration_ms)
        join federation_in_queries q on q.name = r.name`,
     [NY_ERROR],

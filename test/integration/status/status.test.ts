@@ -44,9 +44,9 @@ test('GET /status/api reports each upstream, pooled keys per region and the late
   t.is(body.generatedAt, NOW.toISOString());
   t.deepEqual(
     body.upstreams.map((u) => u.name),
-    ['node-ca', 'node-ny', 'node-tx'],
+    ['node-ca', 'node-ny', 'node-tx', 'node-wa'],
   );
-  const [ca, ny, tx] = body.upstreams;
+  const [ca, ny, tx, wa] = body.upstreams;
   t.like(ca, {
     state: 'ok',
     kind: 'node',
@@ -83,6 +83,8 @@ test('GET /status/api reports each upstream, pooled keys per region and the late
     consecutiveFailures: 3,
   });
   t.like(tx, { kind: 'partner', state: 'pending', lastPull: null, runningSince: ago(10), lagSeconds: null, nextRunInSeconds: 50 });
+  // An hour since the last success with a 1-minute interval: stale, and the next run is overdue.
+  t.like(wa, { state: 'stale', lastPull: { outcome: 'ok' }, lagSeconds: 3599, nextRunAt: ago(3540), nextRunInSeconds: 0 });
 
   t.deepEqual(body.keys, {
     total: 6,
@@ -138,6 +140,7 @@ test('the status page shows an operator every upstream, the failing one with its
     t.regex(await tx.innerText(), /partner · node-tx\.internal:50051/);
     t.regex(await tx.innerText(), /pulling since 2026-11-22 11:59:50 UTC/);
     t.regex(await tx.innerText(), /no successful pull/);
+    t.regex(await page.getByRole('row', { name: /node-wa/ }).innerText(), /stale[\s\S]*59 min 59 s\s+due now/);
 
     t.regex(await page.getByRole('row', { name: /^CA/ }).innerText(), /^CA\s+4$/);
     t.regex(await page.getByRole('row', { name: /^NY/ }).innerText(), /^NY\s+3$/);
