@@ -154,7 +154,7 @@ async function storePage(
     await tx.query('begin');
     // Primary keys before revised keys: a key and its revision in one page end revised, as at the upstream.
     const a = await pooled.merge(tx, primary.columns, origin);
-    const b = await pooled.merge(tx, revised.columns, origin);
+    const b = await pooled.merge(tx, revised.columns, origin, true);
     const pageCounts = {
       received: page.keys.length + page.revisedKeys.length,
       inserted: a.inserted + b.inserted,
