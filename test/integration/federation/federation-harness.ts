@@ -4,7 +4,7 @@ import { UpstreamClients } from '../../../hub/federation-in/upstream-clients';
 import type { PullDeps } from '../../../hub/federation-in/pull-upstream';
 import { UpstreamQueryRepository, type UpstreamKind } from '../../../hub/federation-in/upstream-query.repository';
 import { testLogger } from '../../helpers/test-database';
-import type { TestCerts } from '../../helpers/federation-certs';
+import { authorizePartner, type TestCerts } from '../../helpers/federation-certs';
 
 /** A settable clock shared by servers and pulls in one test file. */
 export class TestClock {
@@ -89,4 +89,28 @@ export async function keysAt(pool: pg.Pool): Promise<
       },
     ]),
   );
+}
+
+/**
+ * Lets `hub` pull `node` (what an operator does with `enfed admin partner add` on the node and `enfed admin
+ * upstream add` on the hub): the node authorizes the hub's certificate, the hub gets an upstream query.
+ * Both servers must run federation-out with `certs.serverEnv(...)`. Returns the hub's query id.
+ */
+export async function connectHubToNode(
+  hub: { db: { pool: pg.Pool } },
+  node: { db: { pool: pg.Pool }; server: { addresses: Record<string, string> } },
+  certs: TestCerts,
+  options: { name: string; regions: string[]; hubCertName?: string; intervalSeconds?: number },
+): Promise<number> {
+  const certName = options.hubCertName ?? 'hub';
+  await authorizePartner(node.db.pool, { name: certName, fingerprint: certs.fingerprint(certName), include: options.regions });
+  const address = node.server.addresses.grpc;
+  if (!address) throw new Error('the node does not run federation-out (TLS env missing?)');
+  return addUpstream(hub.db.pool, certs, {
+    name: options.name,
+    address,
+    certName,
+    include: options.regions,
+    intervalSeconds: options.intervalSeconds,
+  });
 }

@@ -194,3 +194,17 @@ test.serial('paging is exact while keys arrive and are revised; an idle call wit
     await node.db.pool.query('delete from exposure_keys');
   }
 });
+
+test.serial('an internal fault is INTERNAL with an error id, never its own text', async (t) => {
+  await node.db.pool.query('alter table exposure_keys rename column regions to regions_hidden');
+  const client = certs.client(address, 'hub');
+  try {
+    const err = await t.throwsAsync(client.fetch({ includeRegions: ['CA'] }));
+    t.is((err as FederationCallError).grpcCode, status.INTERNAL);
+    t.regex(err?.message ?? '', /internal error \(id [0-9a-f-]{36}\)$/);
+    t.notRegex(err?.message ?? '', /regions|column|exposure_keys/);
+  } finally {
+    client.close();
+    await node.db.pool.query('alter table exposure_keys rename column regions_hidden to regions');
+  }
+});

@@ -6,10 +6,10 @@ import { Redis } from 'ioredis';
 import { PULL_QUEUE, pullSchedulerId } from '../../../hub/federation-in/pull-scheduler';
 import { TEST_REDIS_URL } from '../../helpers/test-database';
 import { truncate } from '../../../core/keys/intervals';
-import { authorizePartner, generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
+import { generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
 import { insertKeys, makeKey } from '../../helpers/key-factory';
 import { startTestHub, startTestNode } from '../../helpers/test-servers';
-import { addUpstream } from './federation-harness';
+import { addUpstream, connectHubToNode } from './federation-harness';
 
 let certs: TestCerts;
 let node: Awaited<ReturnType<typeof startTestNode>>;
@@ -28,7 +28,6 @@ test.before(async () => {
       },
     }),
   ]);
-  await authorizePartner(node.db.pool, { name: 'hub', fingerprint: certs.fingerprint('hub'), include: ['CA'] });
 });
 
 test.after.always(async () => {
@@ -66,7 +65,7 @@ test('scheduled pulls: a dead upstream backs off exponentially while a live one 
   const keys = Array.from({ length: 4 }, () => makeKey({ regions: ['CA'], createdAt: old }));
   await insertKeys(node.db.pool, keys);
   // Added while the hub runs: the reconciling job must pick both up without a restart.
-  const live = await addUpstream(hub.db.pool, certs, { name: 'live', address: node.server.addresses.grpc!, certName: 'hub', include: ['CA'], intervalSeconds: 1 });
+  const live = await connectHubToNode(hub, node, certs, { name: 'live', regions: ['CA'], intervalSeconds: 1 });
   const dead = await addUpstream(hub.db.pool, certs, { name: 'dead', address: `127.0.0.1:${await closedPort()}`, certName: 'hub', include: ['CA'], intervalSeconds: 1 });
   const runs = async (id: number) =>
     (await hub.db.pool.query('select count(*)::int as n from federation_in_runs where query_id = $1', [id])).rows[0].n as number;
