@@ -7,6 +7,12 @@ import {
   healthAuthorityListCommand,
 } from '../../node/publish/admin/health-authority.command';
 import { migrateCommand } from './migrate.command';
+import { partnerAddCommand } from '../../core/federation/admin/partner-add.command';
+import { partnerListCommand } from '../../core/federation/admin/partner-list.command';
+import { partnerRevokeCommand } from '../../core/federation/admin/partner-revoke.command';
+import { upstreamAddCommand } from '../../hub/federation-in/admin/upstream-add.command';
+import { upstreamListCommand } from '../../hub/federation-in/admin/upstream-list.command';
+import { upstreamRemoveCommand } from '../../hub/federation-in/admin/upstream-remove.command';
 import { runHubCommand, runNodeCommand } from './run-server.command';
 
 /** Every `enfed` subcommand. Admin commands live beside the capability they administer. */
@@ -14,6 +20,12 @@ export const COMMANDS: Command[] = [
   runNodeCommand,
   runHubCommand,
   migrateCommand,
+  partnerAddCommand,
+  partnerListCommand,
+  partnerRevokeCommand,
+  upstreamAddCommand,
+  upstreamListCommand,
+  upstreamRemoveCommand,
   appAddCommand,
   appListCommand,
   healthAuthorityAddCommand,
