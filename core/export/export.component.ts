@@ -1,0 +1,68 @@
+import type { CommonConfig } from '../config/common.config';
+import { startScheduledJob } from '../jobs/scheduled-worker';
+import type { Component } from '../server/component';
+import { FileBlobStore } from './blob-store';
+import type { ExportConfig } from './export.config';
+import { addExportRoutes } from './export.routes';
+import { runExportWorker } from './run-export-worker';
+import { scheduleBatches } from './schedule-batches';
+
+/**
+ * The export pipeline of a node or the hub (the hub runs it over its pooled keys, signed with its own
+ * keys): a scheduled job that creates batches for closed windows, a worker job that builds them, and the
+ * HTTP route serving the blob store.
+ */
+export function exportComponent<C extends CommonConfig & ExportConfig>(): Component<C> {
+  return {
+    name: 'export',
+    async start(ctx) {
+      const { config } = ctx;
+      const blobs = new FileBlobStore(config.BLOB_DIR);
+      addExportRoutes(ctx.router, blobs);
+      const prefix = config.REDIS_PREFIX;
+      const worker = await startScheduledJob({
+        name: 'export-worker',
+        prefix,
+        connection: ctx.redis,
+        everySeconds: config.EXPORT_WORKER_INTERVAL,
+        logger: ctx.logger,
+        handler: () =>
+          runExportWorker({
+            pool: ctx.db.pool,
+            blobs,
+            logger: ctx.logger,
+            now: ctx.now,
+            leaseSeconds: config.EXPORT_LEASE,
+            settings: {
+              minRecords: config.EXPORT_FILE_MIN_RECORDS,
+              paddingRange: config.EXPORT_FILE_PADDING_RANGE,
+              compressionLevel: config.EXPORT_COMPRESSION_LEVEL,
+            },
+          }),
+      });
+      const scheduler = await startScheduledJob({
+        name: 'export-schedule',
+        prefix,
+        connection: ctx.redis,
+        everySeconds: config.EXPORT_SCHEDULE_INTERVAL,
+        logger: ctx.logger,
+        handler: async () => {
+          const created = await scheduleBatches({
+            pool: ctx.db.pool,
+            logger: ctx.logger,
+            now: ctx.now(),
+            truncateWindowSeconds: config.TRUNCATE_WINDOW,
+            minWindowAgeSeconds: config.EXPORT_MIN_WINDOW_AGE,
+            retentionSeconds: config.RETENTION,
+          });
+          // New batches are built now rather than at the worker's next tick.
+          if (created > 0) await worker.queue.add('export-worker', {}, { removeOnComplete: 100, removeOnFail: 100 });
+          return created;
+        },
+      });
+      ctx.lifecycle.onStop('export', async () => {
+        await Promise.allSettled([scheduler.close(), worker.close()]);
+      });
+    },
+  };
+}

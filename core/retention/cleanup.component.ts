@@ -1,0 +1,28 @@
+import type { CommonConfig } from '../config/common.config';
+import { FileBlobStore } from '../export/blob-store';
+import { startScheduledJob } from '../jobs/scheduled-worker';
+import type { Component } from '../server/component';
+import { enforceRetention } from './retention';
+import { checkRetention, type RetentionConfig } from './retention.config';
+
+/** Scheduled retention (BullMQ): old keys, old export files and their index entries. */
+export function cleanupComponent<C extends CommonConfig & RetentionConfig>(): Component<C> {
+  return {
+    name: 'cleanup',
+    async start(ctx) {
+      const { config } = ctx;
+      checkRetention(config);
+      const blobs = new FileBlobStore(config.BLOB_DIR);
+      const job = await startScheduledJob({
+        name: 'cleanup',
+        prefix: config.REDIS_PREFIX,
+        connection: ctx.redis,
+        everySeconds: config.CLEANUP_INTERVAL,
+        logger: ctx.logger,
+        handler: () =>
+          enforceRetention({ pool: ctx.db.pool, blobs, logger: ctx.logger, now: ctx.now(), retentionSeconds: config.RETENTION }),
+      });
+      ctx.lifecycle.onStop('cleanup', () => job.close());
+    },
+  };
+}
