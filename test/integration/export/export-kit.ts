@@ -1,0 +1,150 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import yauzl from 'yauzl';
+import { FileBlobStore } from '../../../core/export/blob-store';
+import type { ExportConfigRecord } from '../../../core/export/export-config';
+import { ExportConfigRepository } from '../../../core/export/export-config.repository';
+import { decodeExportBin, decodeSignatureList, type DecodedExport, type DecodedSignature } from '../../../core/export/export-reader';
+import { runExportWorker, type ExportWorkerDeps } from '../../../core/export/run-export-worker';
+import { scheduleBatches } from '../../../core/export/schedule-batches';
+import { createTestDatabase, testLogger, type TestDatabase } from '../../helpers/test-database';
+
+/** A throwaway database plus a temporary blob directory, for one export test. */
+export interface ExportKit {
+  db: TestDatabase;
+  blobDir: string;
+  blobs: FileBlobStore;
+  destroy(): Promise<void>;
+}
+
+export async function createExportKit(): Promise<ExportKit> {
+  const db = await createTestDatabase();
+  const blobDir = await mkdtemp(path.join(tmpdir(), 'enfed-export-'));
+  return {
+    db,
+    blobDir,
+    blobs: new FileBlobStore(blobDir),
+    async destroy() {
+      await db.destroy();
+      await rm(blobDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** 2025-09-18T00:00:00Z: the test windows start here. */
+export const DAY = new Date('2025-09-18T00:00:00Z');
+export const hours = (n: number) => new Date(DAY.getTime() + n * 3600_000);
+
+/** Adds an export config with test defaults (hourly, region CA, from DAY). */
+export function addConfig(kit: ExportKit, overrides: Partial<Omit<ExportConfigRecord, 'id'>> = {}): Promise<ExportConfigRecord> {
+  return new ExportConfigRepository(kit.db.pool).insert({
+    root: 'ca',
+    outputRegion: 'CA',
+    inputRegions: ['CA'],
+    excludeRegions: [],
+    includeTravelers: true,
+    onlyTravelers: false,
+    periodSeconds: 3600,
+    maxRecordsPerFile: 500_000,
+    fromTimestamp: DAY,
+    thruTimestamp: null,
+    ...overrides,
+  });
+}
+
+/** Worker dependencies for the kit; padding off unless asked for. */
+export function workerDeps(kit: ExportKit, now: Date, settings: Partial<ExportWorkerDeps['settings']> = {}): ExportWorkerDeps {
+  return {
+    pool: kit.db.pool,
+    blobs: kit.blobs,
+    logger: testLogger(),
+    now: () => now,
+    leaseSeconds: 60,
+    settings: { minRecords: 0, paddingRange: 0, compressionLevel: 1, ...settings },
+  };
+}
+
+/** Schedules closed windows (1 h truncation, 1 h minimum age, 14 d retention) and builds them. */
+export async function exportAt(kit: ExportKit, now: Date, settings: Partial<ExportWorkerDeps['settings']> = {}) {
+  const created = await scheduleBatches({
+    pool: kit.db.pool,
+    logger: testLogger(),
+    now,
+    truncateWindowSeconds: 3600,
+    minWindowAgeSeconds: 3600,
+    retentionSeconds: 14 * 86400,
+  });
+  const result = await runExportWorker(workerDeps(kit, now, settings));
+  return { created, ...result };
+}
+
+/** The entries of a zip file. */
+export function readZip(file: string): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err ?? new Error('no zip'));
+      const entries = new Map<string, Buffer>();
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e ?? new Error('no stream'));
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            entries.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+          stream.on('error', reject);
+        });
+      });
+      zip.on('end', () => resolve(entries));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+/** An export zip of ours, read and decoded. */
+export interface ReadExport {
+  entries: string[];
+  bin: Buffer;
+  sig: Buffer;
+  export: DecodedExport;
+  signatures: DecodedSignature[];
+}
+
+export async function readExport(kit: ExportKit, name: string): Promise<ReadExport> {
+  const entries = await readZip(path.join(kit.blobDir, name));
+  const bin = entries.get('export.bin');
+  const sig = entries.get('export.sig');
+  if (!bin || !sig) throw new Error(`${name}: missing entries`);
+  return { entries: [...entries.keys()], bin, sig, export: decodeExportBin(bin), signatures: decodeSignatureList(sig) };
+}
+
+/** Runs the real `openssl dgst -sha256 -verify` on export.bin with a DER signature; true on "Verified OK". */
+export async function opensslVerifies(bin: Buffer, derSignature: Buffer, publicKeyPem: string): Promise<boolean> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'enfed-openssl-'));
+  try {
+    await writeFile(path.join(dir, 'export.bin'), bin);
+    await writeFile(path.join(dir, 'sig.der'), derSignature);
+    await writeFile(path.join(dir, 'pub.pem'), publicKeyPem);
+    const { stdout } = await promisify(execFile)('openssl', ['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sig.der', 'export.bin'], { cwd: dir });
+    return stdout.trim() === 'Verified OK';
+  } catch {
+    return false;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Names of the export_files rows of a config, in index order. */
+export async function fileRows(kit: ExportKit, configId: number): Promise<{ filename: string; keyCount: number; revisedCount: number }[]> {
+  const result = await kit.db.pool.query(
+    `select f.filename, f.key_count as "keyCount", f.revised_count as "revisedCount"
+     from export_files f join export_batches b on b.id = f.batch_id where f.config_id = $1 order by b.start_at, f.file_number`,
+    [configId],
+  );
+  return result.rows;
+}
