@@ -1,3 +1,4 @@
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import test from 'ava';
 import { truncate } from '../../../core/keys/intervals';
 import { pullUpstream, type PullDeps } from '../../../hub/federation-in/pull-upstream';
@@ -117,4 +118,50 @@ test.serial('two pulls of one upstream never run at once', async (t) => {
   const d = await addUpstream(hub.db.pool, certs, { name: 'a-again', address: nodeA.server.addresses.grpc!, certName: 'hub', include: ['CA'] });
   const outcomes = await Promise.all([pullUpstream(deps, d), pullUpstream(deps, d)]);
   t.deepEqual(outcomes.map((o) => o.status).sort(), ['busy', 'done']);
+});
+
+test.serial('crash safety: the connection cut mid-pull; the next pull resumes at the last committed page', async (t) => {
+  const keys = Array.from({ length: 27 }, (_, i) =>
+    makeKey({ regions: ['WA'], createdAt: new Date(old().getTime() - (i % 4) * 3600_000) }),
+  );
+  await insertKeys(nodeA.db.pool, keys);
+  await nodeA.db.pool.query(`update partner_authorizations set include_regions = include_regions || '{WA}' where name = 'hub'`);
+  // A TCP proxy in front of the node that we can cut.
+  const sockets = new Set<Socket>();
+  const proxy = createServer((inbound) => {
+    const [host, port] = nodeA.server.addresses.grpc!.split(':');
+    const outbound = connect(Number(port), host);
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const proxyPort = (proxy.address() as AddressInfo).port;
+  const viaProxy = await addUpstream(hub.db.pool, certs, { name: 'a-wa', address: `127.0.0.1:${proxyPort}`, certName: 'hub', include: ['WA'] });
+  const small = { ...deps, pageSize: 5 };
+  const cut = await pullUpstream(small, viaProxy, {
+    onPage: (counts) => {
+      if (counts.pages === 2) {
+        proxy.close();
+        for (const s of sockets) s.destroy();
+      }
+    },
+  });
+  t.is(cut.status, 'failed');
+  const committed = cut.status === 'failed' ? cut.counts.inserted : -1;
+  t.true(committed >= 10 && committed < 27 && committed % 5 === 0, `committed ${committed}`);
+  const wa = async () => (await hub.db.pool.query(`select count(*)::int as n from exposure_keys where 'WA' = any(regions)`)).rows[0].n;
+  t.is(await wa(), committed);
+  const ordered = [...keys].sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime() || Buffer.compare(x.key, y.key));
+  const cursor = await hub.db.pool.query('select key_cursor_token from federation_in_queries where id = $1', [viaProxy]);
+  t.true(Buffer.from(cursor.rows[0].key_cursor_token, 'base64url').toString('utf8').includes(ordered[committed - 1]!.key.toString('hex')));
+
+  // The node is reachable again (directly): the pull resumes and completes.
+  await hub.db.pool.query('update federation_in_queries set address = $2 where id = $1', [viaProxy, nodeA.server.addresses.grpc]);
+  const resumed = await pullUpstream(small, viaProxy, { ignoreBackoff: true });
+  t.like(resumed, { status: 'done', counts: { inserted: 27 - committed, duplicates: 0 } });
+  t.is(await wa(), 27);
 });
