@@ -33,39 +33,96 @@ export interface StoreOutcome {
   revised: number;
 }
 
+const KEY_COLUMNS = `key, transmission_risk, interval_number, interval_count, days_since_onset, created_at,
+  regions, traveler, report_type, local_provenance, health_authority_id`;
+const KEY_ROWS = `select u.key, u.tr, u.inum, u.icount, u.dsos, u.created, $7::text[], $8, $9, true, $10
+  from unnest($1::bytea[], $2::smallint[], $3::integer[], $4::integer[], $5::smallint[], $6::timestamptz[])
+       as u(key, tr, inum, icount, dsos, created)`;
+const STORED_STATE = `select key, interval_number, interval_count, report_type, revised_report_type, revised_at
+  from exposure_keys where key = any($1::bytea[]) for update`;
+
 /**
- * Stores one publish whole or not at all, in one transaction: one select of the already stored keys
- * (locked, so a concurrent revision waits), one multi-row insert and at most one multi-row update.
- * Every key of one publish shares regions, traveler, report type and authority, so those go once.
+ * The common case in one round trip: lock-select the request's keys and, only when none is stored yet,
+ * insert them all. One statement is one transaction, so it inserts all or nothing; when it finds stored
+ * keys it inserts nothing and reports them, and the revision path takes over.
+ */
+const INSERT_IF_ALL_NEW = `with existing as (${STORED_STATE}),
+  inserted as (
+    insert into exposure_keys (${KEY_COLUMNS})
+    ${KEY_ROWS}
+     where not exists (select 1 from existing)
+    on conflict (key) do nothing
+    returning 1)
+  select key, interval_number, interval_count, report_type, revised_report_type, revised_at, null::int as inserted
+    from existing
+  union all
+  select null, null, null, null, null, null, (select count(*)::int from inserted)`;
+
+interface StoredRow {
+  key: Buffer;
+  interval_number: number;
+  interval_count: number;
+  report_type: ReportType;
+  revised_report_type: ReportType | null;
+  revised_at: Date | null;
+  inserted?: number | null;
+}
+
+function toState(r: StoredRow): StoredKeyState {
+  return {
+    key: r.key,
+    intervalNumber: r.interval_number,
+    intervalCount: r.interval_count,
+    reportType: r.report_type,
+    revisedReportType: r.revised_report_type,
+    revisedAt: r.revised_at,
+  };
+}
+
+function keyParams(keys: readonly ExposureKey[]): unknown[] {
+  const first = keys[0];
+  return [
+    keys.map((k) => k.key),
+    keys.map((k) => k.transmissionRisk),
+    keys.map((k) => k.intervalNumber),
+    keys.map((k) => k.intervalCount),
+    keys.map((k) => k.daysSinceOnset),
+    keys.map((k) => k.createdAt),
+    first?.regions ?? [],
+    first?.traveler ?? false,
+    first?.reportType ?? '',
+    first?.healthAuthorityId ?? null,
+  ];
+}
+
+/**
+ * Stores one publish whole or not at all. New keys only (the common case): one statement. Otherwise one
+ * transaction: one select of the stored keys (locked, so a concurrent revision waits), one multi-row
+ * insert and at most one multi-row update. Every key of one publish shares regions, traveler, report
+ * type and authority, so those are sent once.
+ *
+ * The statements are deliberately not named (prepared): after five runs PostgreSQL may switch a prepared
+ * statement to a generic plan, and for `key = any($1)` that plan is a sequential scan of the whole table
+ * (measured: 18 ms instead of 1 ms per publish on 40k keys). Unnamed statements are planned per call.
  */
 export async function storePublish(pool: pg.Pool, keys: readonly ExposureKey[], plan: PlanWrites): Promise<StoreOutcome> {
+  if (keys.length === 0) return { inserted: 0, revised: 0 };
+  const fast = await pool.query<StoredRow>({ text: INSERT_IF_ALL_NEW, values: keyParams(keys) });
+  const stored = fast.rows.filter((r) => r.key !== null);
+  if (stored.length === 0) {
+    return { inserted: fast.rows.find((r) => r.key === null)?.inserted ?? 0, revised: 0 };
+  }
+  return storeWithRevisions(pool, keys, plan);
+}
+
+async function storeWithRevisions(pool: pg.Pool, keys: readonly ExposureKey[], plan: PlanWrites): Promise<StoreOutcome> {
   const client = await pool.connect();
   try {
     await client.query('begin');
-    const existing = await client.query<{
-      key: Buffer;
-      interval_number: number;
-      interval_count: number;
-      report_type: ReportType;
-      revised_report_type: ReportType | null;
-      revised_at: Date | null;
-    }>(
-      `select key, interval_number, interval_count, report_type, revised_report_type, revised_at
-         from exposure_keys where key = any($1::bytea[]) for update`,
-      [keys.map((k) => k.key)],
-    );
-    const writes = plan(
-      existing.rows.map((r) => ({
-        key: r.key,
-        intervalNumber: r.interval_number,
-        intervalCount: r.interval_count,
-        reportType: r.report_type,
-        revisedReportType: r.revised_report_type,
-        revisedAt: r.revised_at,
-      })),
-    );
+    const existing = await client.query<StoredRow>({ text: STORED_STATE, values: [keys.map((k) => k.key)] });
+    const writes = plan(existing.rows.map(toState));
     const inserted = await insertKeys(client, writes.insert);
-    const revised = await reviseKeys(client, writes.revise, writes.insert[0]?.regions ?? keys[0]?.regions ?? []);
+    const revised = await reviseKeys(client, writes.revise, keys[0]?.regions ?? []);
     await client.query('commit');
     return { inserted, revised };
   } catch (err) {
@@ -77,42 +134,25 @@ export async function storePublish(pool: pg.Pool, keys: readonly ExposureKey[], 
 }
 
 async function insertKeys(client: pg.PoolClient, keys: readonly ExposureKey[]): Promise<number> {
-  const first = keys[0];
-  if (!first) return 0;
-  const result = await client.query(
-    `insert into exposure_keys (key, transmission_risk, interval_number, interval_count, days_since_onset, created_at,
-                                regions, traveler, report_type, local_provenance, health_authority_id)
-     select u.key, u.tr, u.inum, u.icount, u.dsos, u.created, $7::text[], $8, $9, true, $10
-       from unnest($1::bytea[], $2::smallint[], $3::integer[], $4::integer[], $5::smallint[], $6::timestamptz[])
-            as u(key, tr, inum, icount, dsos, created)
-     on conflict (key) do nothing`,
-    [
-      keys.map((k) => k.key),
-      keys.map((k) => k.transmissionRisk),
-      keys.map((k) => k.intervalNumber),
-      keys.map((k) => k.intervalCount),
-      keys.map((k) => k.daysSinceOnset),
-      keys.map((k) => k.createdAt),
-      first.regions,
-      first.traveler,
-      first.reportType,
-      first.healthAuthorityId,
-    ],
-  );
+  if (keys.length === 0) return 0;
+  const result = await client.query({
+    text: `insert into exposure_keys (${KEY_COLUMNS}) ${KEY_ROWS} on conflict (key) do nothing`,
+    values: keyParams(keys),
+  });
   return result.rowCount ?? 0;
 }
 
 async function reviseKeys(client: pg.PoolClient, revisions: readonly KeyRevision[], regions: string[]): Promise<number> {
   if (revisions.length === 0) return 0;
   // A revision also adds the publishing app's regions, so the revised key reaches them too.
-  const result = await client.query(
-    `update exposure_keys e
+  const result = await client.query({
+    text: `update exposure_keys e
         set revised_report_type = u.type, revised_at = u.at, revised_days_since_onset = u.dsos,
             revised_transmission_risk = u.tr,
             regions = array(select distinct r from unnest(e.regions || $6::text[]) as r order by r)
        from unnest($1::bytea[], $2::text[], $3::timestamptz[], $4::smallint[], $5::smallint[]) as u(key, type, at, dsos, tr)
       where e.key = u.key and e.revised_at is null`,
-    [
+    values: [
       revisions.map((r) => r.key),
       revisions.map((r) => r.reportType),
       revisions.map((r) => r.revisedAt),
@@ -120,6 +160,6 @@ async function reviseKeys(client: pg.PoolClient, revisions: readonly KeyRevision
       revisions.map((r) => r.transmissionRisk),
       regions,
     ],
-  );
+  });
   return result.rowCount ?? 0;
 }
