@@ -2,12 +2,16 @@ import { commonEnvShape } from '../core/config/common.config';
 import { parseEnv } from '../core/config/env';
 import { federationOutEnvShape } from '../core/federation/federation-out.config';
 import { federationInEnvShape } from './federation-in/federation-in.config';
+import { exportEnvShape } from '../core/export/export.config';
+import { retentionEnvShape } from '../core/retention/retention.config';
 
 /** Every environment variable the hub reads. Component shapes are merged here. */
 export const hubEnvShape = {
   ...commonEnvShape,
   ...federationOutEnvShape,
   ...federationInEnvShape,
+  ...exportEnvShape,
+  ...retentionEnvShape,
 };
 
 export type HubConfig = ReturnType<typeof parseHubConfig>;

@@ -1,5 +1,7 @@
+import { exportComponent } from '../core/export/export.component';
 import { federationOutComponent } from '../core/federation/federation-out.component';
 import type { Logger } from '../core/logging/logger';
+import { cleanupComponent } from '../core/retention/cleanup.component';
 import type { Component } from '../core/server/component';
 import { startKeyServer, type RunningKeyServer } from '../core/server/key-server';
 import { federationInComponent } from './federation-in/federation-in.component';
@@ -8,7 +10,7 @@ import { statusComponent } from './status/status.component';
 
 /** The components of the hub, in start order. */
 export function hubComponents(): Component<HubConfig>[] {
-  return [federationInComponent(), federationOutComponent(), statusComponent];
+  return [federationInComponent(), federationOutComponent(), exportComponent(), cleanupComponent(), statusComponent];
 }
 
 /** Composition root of the hub: the shared key server with federation-in instead of publish. */

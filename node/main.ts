@@ -1,11 +1,15 @@
+import { exportComponent } from '../core/export/export.component';
+import { federationOutComponent } from '../core/federation/federation-out.component';
 import type { Logger } from '../core/logging/logger';
+import { cleanupComponent } from '../core/retention/cleanup.component';
 import type { Component } from '../core/server/component';
 import { startKeyServer, type RunningKeyServer } from '../core/server/key-server';
 import type { NodeConfig } from './node.config';
+import { publishComponent } from './publish/publish.component';
 
 /** The components of a jurisdiction node, in start order. */
 export function nodeComponents(): Component<NodeConfig>[] {
-  return [];
+  return [publishComponent<NodeConfig>(), federationOutComponent(), exportComponent(), cleanupComponent()];
 }
 
 /** Composition root of a node: the shared key server with the node's components (publish instead of pull). */
