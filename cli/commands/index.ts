@@ -6,7 +6,14 @@ import {
   healthAuthorityKeyListCommand,
   healthAuthorityListCommand,
 } from '../../node/publish/admin/health-authority.command';
+import { demoCommand } from '../demo/demo.command';
 import { migrateCommand } from './migrate.command';
+import { exportConfigAddCommand, exportConfigListCommand } from '../../core/export/admin/export-config.command';
+import {
+  signingKeyCreateCommand,
+  signingKeyListCommand,
+  signingKeyRotateCommand,
+} from '../../core/signing/admin/signing-key.command';
 import { partnerAddCommand } from '../../core/federation/admin/partner-add.command';
 import { partnerListCommand } from '../../core/federation/admin/partner-list.command';
 import { partnerRevokeCommand } from '../../core/federation/admin/partner-revoke.command';
@@ -20,6 +27,7 @@ export const COMMANDS: Command[] = [
   runNodeCommand,
   runHubCommand,
   migrateCommand,
+  demoCommand,
   partnerAddCommand,
   partnerListCommand,
   partnerRevokeCommand,
@@ -32,4 +40,9 @@ export const COMMANDS: Command[] = [
   healthAuthorityListCommand,
   healthAuthorityKeyAddCommand,
   healthAuthorityKeyListCommand,
+  exportConfigAddCommand,
+  exportConfigListCommand,
+  signingKeyCreateCommand,
+  signingKeyRotateCommand,
+  signingKeyListCommand,
 ];

@@ -1,0 +1,83 @@
+import { resolve } from 'node:path';
+import type { DemoOptions } from './demo-options';
+
+/** One server of the local federation. */
+export interface DemoServer {
+  /** Also its certificate name (certs/generate.sh) and its log file name. */
+  name: string;
+  role: 'node' | 'hub';
+  /** The node's own region; the hub has none. */
+  region?: string;
+  databaseUrl: string;
+  redisPrefix: string;
+  httpPort: number;
+  grpcPort: number;
+  blobDir: string;
+  logFile: string;
+}
+
+export interface DemoPlan {
+  dir: string;
+  certDir: string;
+  hub: DemoServer;
+  nodes: DemoServer[];
+}
+
+/** The three demo states: one node each. */
+export const DEMO_REGIONS = ['US-WA', 'US-OR', 'US-CA'] as const;
+
+/** Where everything lives: fixed names so a second run replaces the first. */
+export function planDemo(options: DemoOptions, databaseUrl: string): DemoPlan {
+  const dir = resolve(options.dir);
+  const server = (name: string, role: 'node' | 'hub', index: number, region?: string): DemoServer => {
+    const url = new URL(databaseUrl);
+    url.pathname = `/enfed_demo_${name.replace(/-/g, '_')}`;
+    return {
+      name,
+      role,
+      region,
+      databaseUrl: url.toString(),
+      redisPrefix: `enfed-demo-${name}`,
+      httpPort: options.basePort + index,
+      grpcPort: options.basePort + 1000 + index,
+      blobDir: `${dir}/blobs/${name}`,
+      logFile: `${dir}/logs/${name}.log`,
+    };
+  };
+  return {
+    dir,
+    certDir: `${dir}/certs`,
+    hub: server('hub', 'hub', 0),
+    nodes: DEMO_REGIONS.map((region, i) => server(`node-${region.slice(3).toLowerCase()}`, 'node', i + 1, region)),
+  };
+}
+
+/** The environment a demo server process runs with (the same variables an operator sets in production). */
+export function serverEnv(plan: DemoPlan, s: DemoServer, options: DemoOptions, redisUrl: string): NodeJS.ProcessEnv {
+  const timing = options.truncateWindowSeconds;
+  return {
+    PATH: process.env.PATH,
+    DATABASE_URL: s.databaseUrl,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: s.redisPrefix,
+    LOG_LEVEL: options.logLevel,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(s.httpPort),
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: String(s.grpcPort),
+    TLS_CERT_PATH: `${plan.certDir}/${s.name}.crt`,
+    TLS_KEY_PATH: `${plan.certDir}/${s.name}.key`,
+    TLS_CLIENT_CA_PATH: `${plan.certDir}/ca.crt`,
+    BLOB_DIR: s.blobDir,
+    TRUNCATE_WINDOW: `${timing}s`,
+    EXPORT_SCHEDULE_INTERVAL: `${Math.max(1, Math.min(timing, 5))}s`,
+    EXPORT_WORKER_INTERVAL: `${Math.max(1, Math.min(timing, 5))}s`,
+    EXPORT_MIN_WINDOW_AGE: `${timing}s`,
+    CLEANUP_INTERVAL: '60s',
+    REVISION_KEY_CHECK_INTERVAL: '60s',
+    FEDERATION_SYNC_INTERVAL: '5s',
+    FEDERATION_BACKOFF_BASE: '5s',
+    FEDERATION_BACKOFF_MAX: '60s',
+    SHUTDOWN_TIMEOUT: '5s',
+  };
+}

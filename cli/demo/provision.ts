@@ -1,0 +1,172 @@
+import { Redis } from 'ioredis';
+import { dropDatabase, ensureDatabase } from '../../core/db/admin';
+import { migrate, openDatabase, type Database } from '../../core/db/database';
+import { ExportConfigRepository } from '../../core/export/export-config.repository';
+import { PartnerAuthorizationRepository } from '../../core/federation/partner-authorization.repository';
+import type { Logger } from '../../core/logging/logger';
+import { createSigningKey } from '../../core/signing/signing-keys';
+import { fingerprintOfPemFile } from '../../core/tls/fingerprint';
+import { UpstreamQueryRepository } from '../../hub/federation-in/upstream-query.repository';
+import { upsertAuthorizedApp } from '../../node/publish/apps/authorized-app.repository';
+import { upsertHealthAuthority, upsertHealthAuthorityKey } from '../../node/publish/authorities/health-authority.repository';
+import { importHealthAuthorityKey } from '../../node/publish/authorities/public-key';
+import { createDevHealthAuthority, type DevHealthAuthority } from './dev-health-authority';
+import type { DemoOptions } from './demo-options';
+import { DEMO_REGIONS, type DemoPlan, type DemoServer } from './demo-plan';
+
+/** By convention the mobile country code (310 = United States). */
+const VERIFICATION_KEY_ID = '310';
+
+/** What provisioning made that the manifest and the summary report. */
+export interface ProvisionedServer {
+  server: DemoServer;
+  signingPublicKeyPem: string;
+  verificationKeyId: string;
+  verificationKeyVersion: string;
+  exportRoot: string;
+  healthAuthority?: DevHealthAuthority;
+}
+
+/** Deletes a previous demo run's BullMQ keys under `prefix`, so old schedules never fire into new databases. */
+async function clearRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A fresh, migrated database for `server` (a demo run replaces the previous one's data). */
+async function freshDatabase(server: DemoServer, redisUrl: string, logger: Logger): Promise<Database> {
+  await dropDatabase(server.databaseUrl);
+  await ensureDatabase(server.databaseUrl);
+  await clearRedisPrefix(redisUrl, server.redisPrefix);
+  const db = await openDatabase(server.databaseUrl, logger, { poolSize: 2 });
+  await migrate(db.orm);
+  return db;
+}
+
+async function addExportConfig(db: Database, root: string, outputRegion: string, inputRegions: string[], options: DemoOptions, now: Date) {
+  await new ExportConfigRepository(db.pool).insert({
+    root,
+    outputRegion,
+    inputRegions,
+    excludeRegions: [],
+    includeTravelers: true,
+    onlyTravelers: false,
+    periodSeconds: options.exportPeriodSeconds,
+    maxRecordsPerFile: 500_000,
+    // Start at the current window: the demo's databases are new, nothing older exists.
+    fromTimestamp: new Date(Math.floor(now.getTime() / 1000 / options.exportPeriodSeconds) * options.exportPeriodSeconds * 1000),
+    thruTimestamp: null,
+  });
+}
+
+/** A node: signing key, its dev health authority and app, its export config, the hub as its partner. */
+async function provisionNode(plan: DemoPlan, node: DemoServer, options: DemoOptions, redisUrl: string, logger: Logger): Promise<ProvisionedServer> {
+  const region = node.region as string;
+  const code = region.slice(3).toLowerCase();
+  const now = new Date();
+  const db = await freshDatabase(node, redisUrl, logger);
+  try {
+    const signing = await createSigningKey(db.pool, { keyId: VERIFICATION_KEY_ID, now });
+    const authority = createDevHealthAuthority({
+      healthAuthorityID: `gov.${code}.exposure-notifications`,
+      iss: `dev-health-authority-${code}`,
+      aud: `enfed-${node.name}`,
+      kid: 'v1',
+    });
+    const em = db.orm.em.fork();
+    const { id } = await upsertHealthAuthority(em, { iss: authority.iss, aud: authority.aud, name: `Dev health authority ${region}` });
+    await upsertHealthAuthorityKey(em, id, {
+      version: authority.kid,
+      from: new Date(now.getTime() - 3600_000),
+      thru: null,
+      publicKeyPem: await importHealthAuthorityKey(authority.publicKeyPem),
+    });
+    await upsertAuthorizedApp(em, {
+      name: authority.healthAuthorityID,
+      allowedRegions: [region],
+      allowedHealthAuthorityIds: [id],
+      bypassVerification: false,
+      bypassRevisionToken: false,
+    });
+    const exportRoot = region.toLowerCase();
+    await addExportConfig(db, exportRoot, region, [region], options, now);
+    await new PartnerAuthorizationRepository(db.pool).add({
+      name: 'hub',
+      certFingerprint: fingerprintOfPemFile(`${plan.certDir}/hub.crt`),
+      includeRegions: [region],
+      excludeRegions: [],
+      originQueryId: null,
+    });
+    return {
+      server: node,
+      signingPublicKeyPem: signing.publicKeyPem,
+      verificationKeyId: signing.keyId,
+      verificationKeyVersion: signing.version,
+      exportRoot,
+      healthAuthority: authority,
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+/** The hub: signing key, an all-regions export config, one upstream per node, the dev partner authorized. */
+async function provisionHub(plan: DemoPlan, options: DemoOptions, redisUrl: string, logger: Logger): Promise<ProvisionedServer> {
+  const now = new Date();
+  const db = await freshDatabase(plan.hub, redisUrl, logger);
+  try {
+    const signing = await createSigningKey(db.pool, { keyId: VERIFICATION_KEY_ID, now });
+    const exportRoot = 'all';
+    await addExportConfig(db, exportRoot, 'US', [...DEMO_REGIONS], options, now);
+    const upstreams = new UpstreamQueryRepository(db.pool);
+    for (const node of plan.nodes) {
+      await upstreams.add({
+        name: node.name,
+        address: `127.0.0.1:${node.grpcPort}`,
+        serverName: null,
+        caCertPath: `${plan.certDir}/ca.crt`,
+        clientCertPath: `${plan.certDir}/hub.crt`,
+        clientKeyPath: `${plan.certDir}/hub.key`,
+        includeRegions: [node.region as string],
+        excludeRegions: [],
+        onlyLocalProvenance: true,
+        onlyTravelers: false,
+        intervalSeconds: options.pullIntervalSeconds,
+        upstreamKind: 'node',
+      });
+    }
+    await new PartnerAuthorizationRepository(db.pool).add({
+      name: 'partner',
+      certFingerprint: fingerprintOfPemFile(`${plan.certDir}/partner.crt`),
+      includeRegions: [...DEMO_REGIONS],
+      excludeRegions: [],
+      originQueryId: null,
+    });
+    return {
+      server: plan.hub,
+      signingPublicKeyPem: signing.publicKeyPem,
+      verificationKeyId: signing.keyId,
+      verificationKeyVersion: signing.version,
+      exportRoot,
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+/** Provisions every demo database; returns the hub's and each node's public facts. */
+export async function provisionDemo(plan: DemoPlan, options: DemoOptions, redisUrl: string, logger: Logger) {
+  const hub = await provisionHub(plan, options, redisUrl, logger);
+  const nodes: ProvisionedServer[] = [];
+  for (const node of plan.nodes) nodes.push(await provisionNode(plan, node, options, redisUrl, logger));
+  return { hub, nodes };
+}
