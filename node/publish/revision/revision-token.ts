@@ -20,6 +20,8 @@ export interface RevisionKey {
 export const MIN_TOKEN_ENTRIES = 28;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
+/** The key bytes of padding entries; no real key is all zeros in practice, and such entries are ignored. */
+const ZERO_KEY = Buffer.alloc(16);
 
 const root = protobuf.loadSync(fileURLToPath(new URL('../../../proto/revision.proto', import.meta.url)));
 const TokenType = root.lookupType('enfed.revision.RevisionToken');
@@ -38,7 +40,13 @@ export function encodeRevisionToken(keys: readonly RevisableKey[], key: Revision
     intervalNumber: k.intervalNumber,
     intervalCount: k.intervalCount,
   }));
-  while (entries.length < MIN_TOKEN_ENTRIES) entries.push({});
+  // Zero-key entries encode to the same size as real ones, so a token's length is the same for 1 to 28 keys.
+  const filler: WireRevisableKey = {
+    temporaryExposureKey: ZERO_KEY,
+    intervalNumber: keys[0]?.intervalNumber ?? 0,
+    intervalCount: keys[0]?.intervalCount ?? 144,
+  };
+  while (entries.length < MIN_TOKEN_ENTRIES) entries.push(filler);
   const plaintext = DataType.encode(DataType.fromObject({ revisableKeys: entries })).finish();
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key.secret, nonce);
@@ -62,7 +70,7 @@ export function revisionTokenKid(token: string): { kid: string; data: Buffer } |
   }
 }
 
-/** Opens token data sealed with `key`; undefined when it does not authenticate. Padding entries are dropped. */
+/** Opens token data sealed with `key`; undefined when it does not authenticate. Padding (zero-key) entries are dropped. */
 export function openRevisionToken(sealed: { kid: string; data: Buffer }, key: RevisionKey): RevisableKey[] | undefined {
   try {
     const nonce = sealed.data.subarray(0, NONCE_BYTES);
@@ -74,7 +82,7 @@ export function openRevisionToken(sealed: { kid: string; data: Buffer }, key: Re
     const plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
     const data = DataType.toObject(DataType.decode(plaintext), { bytes: Buffer }) as { revisableKeys?: WireRevisableKey[] };
     return (data.revisableKeys ?? [])
-      .filter((e) => e.temporaryExposureKey && e.temporaryExposureKey.length > 0)
+      .filter((e) => e.temporaryExposureKey && e.temporaryExposureKey.length > 0 && !ZERO_KEY.equals(e.temporaryExposureKey))
       .map((e) => ({
         key: Buffer.from(e.temporaryExposureKey as Uint8Array),
         intervalNumber: e.intervalNumber ?? 0,
