@@ -1,6 +1,7 @@
 import type { CommonConfig } from '../../core/config/common.config';
 import type { Component } from '../../core/server/component';
 import { addPublishRoutes } from './publish.routes';
+import { publishMetrics } from './publish.metrics';
 import type { PublishConfig } from './publish.config';
 import type { PublishSettings } from './publish';
 import { RevisionKeyRing } from './revision/revision-key-ring';
@@ -59,8 +60,7 @@ export function publishComponent<C extends CommonConfig & PublishConfig>(): Comp
           now: ctx.now,
           settings: publishSettings(config),
         },
-        config.PUBLISH_MAX_BODY_BYTES,
-        ctx.logger,
+        { maxBodyBytes: config.PUBLISH_MAX_BODY_BYTES, logger: ctx.logger, metrics: publishMetrics(ctx.metrics) },
       );
     },
   };

@@ -6,6 +6,7 @@ import type { Logger } from '../../core/logging/logger';
 import { PayloadTooLargeError, readBody } from './http/read-body';
 import { writePublishResponse } from './http/publish-response';
 import { publish, type PublishDeps } from './publish';
+import type { PublishMetrics } from './publish.metrics';
 import { CertificateInvalidError, PUBLISH_CODES } from './publish-errors';
 import { parsePublishRequest } from './request/publish-request';
 
@@ -25,7 +26,12 @@ function isJson(contentType: string | undefined): boolean {
  * (success and error) as the publish protocol wants, so the shared error middleware never sees an error
  * from here. Logs counts and codes, never keys, tokens, certificates or client addresses.
  */
-export function addPublishRoutes(router: Router, deps: PublishDeps, maxBodyBytes: number, logger: Logger): void {
+export function addPublishRoutes(
+  router: Router,
+  deps: PublishDeps,
+  options: { maxBodyBytes: number; logger: Logger; metrics: PublishMetrics },
+): void {
+  const { maxBodyBytes, logger, metrics } = options;
   router.post('/v1/publish', async (ctx) => {
     try {
       if (!isJson(ctx.get('content-type'))) throw new UnsupportedMediaTypeError();
@@ -33,6 +39,9 @@ export function addPublishRoutes(router: Router, deps: PublishDeps, maxBodyBytes
       const request = parsePublishRequest(body.toString('utf8'));
       const result = await publish(deps, request);
       const partial = result.warnings.length > 0;
+      metrics.answered(partial ? PUBLISH_CODES.partialFailure : 'ok');
+      metrics.keys('stored', result.insertedExposures);
+      metrics.keys('dropped', result.warnings.length);
       writePublishResponse(ctx, 200, {
         revisionToken: result.revisionToken,
         insertedExposures: result.insertedExposures,
@@ -41,6 +50,7 @@ export function addPublishRoutes(router: Router, deps: PublishDeps, maxBodyBytes
       });
     } catch (err) {
       const pub = toPublicError(err);
+      metrics.answered(pub.code);
       if (pub.internal) {
         const requestId = randomUUID();
         logger.error({ requestId, err: (err as Error)?.stack ?? String(err) }, 'publish failed');

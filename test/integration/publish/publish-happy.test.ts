@@ -58,3 +58,13 @@ test('a still-valid key is embargoed until the window after it expires; sent ris
   t.is((rows[0].created_at as Date).toISOString(), '2026-11-21T00:00:00.000Z');
   t.is(rows[0].transmission_risk, 5);
 });
+
+test('publish answers and keys are counted in /metrics, by code only', async (t) => {
+  const keys = dailyKeys(NOW, 2, 0);
+  t.is((await postPublish(node.server.httpUrl, publishBody(authority, keys, NOW))).status, 200);
+  t.is((await postPublish(node.server.httpUrl, { ...publishBody(authority, keys, NOW), healthAuthorityID: 'nope' })).status, 401);
+  const text = await (await fetch(`${node.server.httpUrl}/metrics`)).text();
+  t.regex(text, /enfed_publish_requests_total\{code="ok"\} [1-9]/);
+  t.regex(text, /enfed_publish_requests_total\{code="unknown_health_authority_id"\} [1-9]/);
+  t.regex(text, /enfed_keys_published_total\{outcome="stored"\} [1-9]/);
+});
