@@ -128,3 +128,32 @@ test.serial('GET /v1/publish is not a publish', async (t) => {
   const res = await fetch(`${node.server.httpUrl}/v1/publish`);
   t.true(res.status === 405 || res.status === 404);
 });
+
+test.serial('randomly mutated requests never get a 5xx', async (t) => {
+  const odd: unknown[] = [null, true, -1, 2 ** 31, 1.5, '', 'x', [], {}, [1, 2], { a: 1 }, '\u0000', 'A'.repeat(300), -0, 1e308];
+  let seed = 42;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const mutate = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map((v) => (random(4) === 0 ? odd[random(odd.length)] : mutate(v)));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, random(5) === 0 ? odd[random(odd.length)] : mutate(v)]));
+    }
+    return value;
+  };
+  const statuses = new Set<number>();
+  for (let i = 0; i < 60; i++) {
+    const res = await fetch(`${node.server.httpUrl}/v1/publish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(mutate(valid())),
+    });
+    statuses.add(res.status);
+    const json = (await res.json()) as Record<string, unknown>;
+    t.true(res.status < 500, `mutation ${i} got ${res.status} ${String(json.code)}`);
+    t.true(typeof json.code === 'string' || typeof json.revisionToken === 'string');
+  }
+  t.true([...statuses].some((s) => s >= 400), 'mutations were rejected');
+});
