@@ -11,10 +11,12 @@ export interface DemoOptions {
   exportPeriodSeconds: number;
   truncateWindowSeconds: number;
   logLevel: string;
+  /** Names the databases and Redis prefixes (`enfed_<instance>_hub`), so two demos or a test can run side by side. */
+  instance: string;
 }
 
 export const DEMO_USAGE =
-  'enfed demo [--seed N] [--manifest PATH] [--dir DIR] [--base-port P] [--pull-interval S] [--export-period S] [--truncate-window S]';
+  'enfed demo [--seed N] [--manifest PATH] [--dir DIR] [--instance NAME] [--base-port P] [--pull-interval S] [--export-period S] [--truncate-window S]';
 
 function whole(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -35,6 +37,7 @@ export function parseDemoOptions(args: string[], env: NodeJS.ProcessEnv): DemoOp
         seed: { type: 'string' },
         manifest: { type: 'string' },
         dir: { type: 'string' },
+        instance: { type: 'string' },
         'base-port': { type: 'string' },
         'pull-interval': { type: 'string' },
         'export-period': { type: 'string' },
@@ -45,6 +48,8 @@ export function parseDemoOptions(args: string[], env: NodeJS.ProcessEnv): DemoOp
     throw new UsageError((err as Error).message);
   }
   const dir = values.dir ?? '.enfed/demo';
+  const instance = values.instance ?? 'demo';
+  if (!/^[a-z][a-z0-9_]{0,30}$/.test(instance)) throw new UsageError('--instance: lower-case letters, digits and _, starting with a letter');
   const exportPeriodSeconds = whole('export-period', values['export-period'], 60, 1, 86400);
   if (86400 % exportPeriodSeconds !== 0) throw new UsageError('--export-period must divide 24 hours (86400 s)');
   return {
@@ -56,5 +61,6 @@ export function parseDemoOptions(args: string[], env: NodeJS.ProcessEnv): DemoOp
     exportPeriodSeconds,
     truncateWindowSeconds: whole('truncate-window', values['truncate-window'], 10, 1, 3600),
     logLevel: env.LOG_LEVEL ?? 'info',
+    instance,
   };
 }

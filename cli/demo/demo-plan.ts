@@ -31,13 +31,13 @@ export function planDemo(options: DemoOptions, databaseUrl: string): DemoPlan {
   const dir = resolve(options.dir);
   const server = (name: string, role: 'node' | 'hub', index: number, region?: string): DemoServer => {
     const url = new URL(databaseUrl);
-    url.pathname = `/enfed_demo_${name.replace(/-/g, '_')}`;
+    url.pathname = `/enfed_${options.instance}_${name.replace(/-/g, '_')}`;
     return {
       name,
       role,
       region,
       databaseUrl: url.toString(),
-      redisPrefix: `enfed-demo-${name}`,
+      redisPrefix: `enfed-${options.instance}-${name}`,
       httpPort: options.basePort + index,
       grpcPort: options.basePort + 1000 + index,
       blobDir: `${dir}/blobs/${name}`,

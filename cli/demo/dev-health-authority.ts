@@ -65,7 +65,7 @@ export function pastDailyKeys(now: Date, count: number, transmissionRisk = 0): P
 
 /** A complete v1 publish request body for `keys`, certified by `authority`. */
 export function publishBody(
-  authority: DevHealthAuthority,
+  authority: Omit<DevHealthAuthority, 'publicKeyPem'>,
   keys: readonly PublishKeyInput[],
   options: { reportType?: string; traveler?: boolean; revisionToken?: string; now?: Date } = {},
 ): Record<string, unknown> {
