@@ -17,7 +17,7 @@ import { createLogger } from '../core/logging/logger';
 import { pullUpstream } from '../hub/federation-in/pull-upstream';
 import { UpstreamClients } from '../hub/federation-in/upstream-clients';
 import { authorizePartner, generateTestCerts } from '../test/helpers/federation-certs';
-import { addUpstream } from '../test/integration/federation/federation-harness';
+import { addUpstream } from '../test/helpers/federation-harness';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const PAGE = Number(process.env.BENCH_PAGE_SIZE ?? 10_000);

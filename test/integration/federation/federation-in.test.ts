@@ -5,7 +5,7 @@ import { pullUpstream, type PullDeps } from '../../../hub/federation-in/pull-ups
 import { authorizePartner, generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
 import { insertKeys, makeKey } from '../../helpers/key-factory';
 import { startTestHub, startTestNode } from '../../helpers/test-servers';
-import { addUpstream, keysAt, pullDeps, TestClock } from './federation-harness';
+import { addUpstream, keysAt, pullDeps, TestClock } from '../../helpers/federation-harness';
 
 const clock = new TestClock();
 let certs: TestCerts;

@@ -4,7 +4,7 @@ import { pullUpstream } from '../../../hub/federation-in/pull-upstream';
 import { authorizePartner, generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
 import { insertKeys, makeKey } from '../../helpers/key-factory';
 import { startTestHub, startTestNode } from '../../helpers/test-servers';
-import { addUpstream, keysAt, pullDeps, TestClock } from './federation-harness';
+import { addUpstream, keysAt, pullDeps, TestClock } from '../../helpers/federation-harness';
 
 const clock = new TestClock();
 let certs: TestCerts;

@@ -9,7 +9,7 @@ import { truncate } from '../../../core/keys/intervals';
 import { generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
 import { insertKeys, makeKey } from '../../helpers/key-factory';
 import { startTestHub, startTestNode } from '../../helpers/test-servers';
-import { addUpstream, connectHubToNode } from './federation-harness';
+import { addUpstream, connectHubToNode } from '../../helpers/federation-harness';
 
 let certs: TestCerts;
 let node: Awaited<ReturnType<typeof startTestNode>>;

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { startTestNode } from '../../helpers/test-servers';
-import { dailyKeys, publishBody, registerAuthorityAndApp, type TestAuthority } from './publish-fixtures';
+import { dailyKeys, publishBody, registerAuthorityAndApp, type TestAuthority } from '../../helpers/publish-fixtures';
 
 const NOW = new Date('2026-11-20T10:25:00Z');
 let node: Awaited<ReturnType<typeof startTestNode>>;

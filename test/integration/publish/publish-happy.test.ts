@@ -1,7 +1,7 @@
 import test from 'ava';
 import { intervalNumber } from '../../../core/keys/intervals';
 import { startTestNode } from '../../helpers/test-servers';
-import { dailyKeys, postPublish, publishBody, registerAuthorityAndApp, type TestAuthority } from './publish-fixtures';
+import { dailyKeys, postPublish, publishBody, registerAuthorityAndApp, type TestAuthority } from '../../helpers/publish-fixtures';
 
 const NOW = new Date('2026-11-20T10:25:00Z');
 let node: Awaited<ReturnType<typeof startTestNode>>;

@@ -7,7 +7,7 @@ import { startRevisionKeyRotation } from '../../../node/publish/revision/revisio
 import { createTestDatabase, TEST_REDIS_URL, testLogger, uniqueName } from '../../helpers/test-database';
 import { createRedis } from '../../../core/jobs/redis';
 import { startTestNode } from '../../helpers/test-servers';
-import { dailyKeys, postPublish, publishBody, registerAuthorityAndApp, type TestAuthority } from './publish-fixtures';
+import { dailyKeys, postPublish, publishBody, registerAuthorityAndApp, type TestAuthority } from '../../helpers/publish-fixtures';
 
 const NOW = new Date('2026-11-20T10:25:00Z');
 let node: Awaited<ReturnType<typeof startTestNode>>;

@@ -3,7 +3,7 @@ import test from 'ava';
 import { intervalNumber } from '../../../core/keys/intervals';
 import type { PublishKeyInput } from '../../../node/publish/request/publish-request';
 import { startTestNode } from '../../helpers/test-servers';
-import { postPublish, publishBody, registerAuthorityAndApp, type TestAuthority } from './publish-fixtures';
+import { postPublish, publishBody, registerAuthorityAndApp, type TestAuthority } from '../../helpers/publish-fixtures';
 
 const NOW = new Date('2026-11-20T10:25:00Z');
 const CURRENT = intervalNumber(NOW);

@@ -14,7 +14,7 @@ import {
   signCertificate,
   tekmacFor,
   type TestAuthority,
-} from './publish-fixtures';
+} from '../../helpers/publish-fixtures';
 
 const NOW = new Date('2026-11-20T10:25:00Z');
 const T = Math.floor(NOW.getTime() / 1000);

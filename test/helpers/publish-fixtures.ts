@@ -1,11 +1,11 @@
 import { createHmac, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { intervalNumber } from '../../../core/keys/intervals';
-import { upsertAuthorizedApp } from '../../../node/publish/apps/authorized-app.repository';
-import { upsertHealthAuthority, upsertHealthAuthorityKey } from '../../../node/publish/authorities/health-authority.repository';
-import { importHealthAuthorityKey } from '../../../node/publish/authorities/public-key';
-import type { PublishKeyInput } from '../../../node/publish/request/publish-request';
-import { tekmacText } from '../../../node/publish/verification/tekmac';
+import { intervalNumber } from '../../core/keys/intervals';
+import { upsertAuthorizedApp } from '../../node/publish/apps/authorized-app.repository';
+import { upsertHealthAuthority, upsertHealthAuthorityKey } from '../../node/publish/authorities/health-authority.repository';
+import { importHealthAuthorityKey } from '../../node/publish/authorities/public-key';
+import type { PublishKeyInput } from '../../node/publish/request/publish-request';
+import { tekmacText } from '../../node/publish/verification/tekmac';
 
 /** A health authority's signing identity for tests. */
 export interface TestAuthority {

@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import { truncate } from '../../../core/keys/intervals';
-import { UpstreamClients } from '../../../hub/federation-in/upstream-clients';
-import type { PullDeps } from '../../../hub/federation-in/pull-upstream';
-import { UpstreamQueryRepository, type UpstreamKind } from '../../../hub/federation-in/upstream-query.repository';
-import { testLogger } from '../../helpers/test-database';
-import { authorizePartner, type TestCerts } from '../../helpers/federation-certs';
+import { truncate } from '../../core/keys/intervals';
+import { UpstreamClients } from '../../hub/federation-in/upstream-clients';
+import type { PullDeps } from '../../hub/federation-in/pull-upstream';
+import { UpstreamQueryRepository, type UpstreamKind } from '../../hub/federation-in/upstream-query.repository';
+import { testLogger } from './test-database';
+import { authorizePartner, type TestCerts } from './federation-certs';
 
 /** A settable clock shared by servers and pulls in one test file. */
 export class TestClock {
