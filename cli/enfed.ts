@@ -3,8 +3,7 @@ import { UsageError, type Command } from './command';
 import { COMMANDS } from './commands/index';
 
 function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+  const lines = COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`);
   return `usage: enfed <command>\n\ncommands:\n${lines.join('\n')}\n\nSettings come from environment variables; see README.md.\n`;
 }
 

@@ -18,6 +18,9 @@ export function spawnServer(name: string, role: 'node' | 'hub', env: NodeJS.Proc
   const child = spawn(process.execPath, ['--import', 'tsx', ENFED_CLI, role], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C in a terminal reaches only the demo, which then stops the servers in
+    // order, instead of every process racing to exit on its own.
+    detached: true,
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Makes sure what the test suite talks to is there: PostgreSQL and Redis on 127.0.0.1, and Debian's
+# Chromium for the operator page browser test. Starts or installs only what is missing, and says so.
+# Runs before `npm test` (pretest) and in CI; on a machine where it cannot act it explains what to do.
+set -euo pipefail
+
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+    echo "ensure-test-services: starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+    for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+  else
+    echo "ensure-test-services: PostgreSQL is not reachable on 127.0.0.1:5432; start it (or set TEST_DATABASE_URL)" >&2
+    exit 1
+  fi
+fi
+
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  if command -v redis-server >/dev/null; then
+    echo "ensure-test-services: starting Redis"
+    mkdir -p /var/lib/redis /var/log/redis
+    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+      --dir /var/lib/redis --logfile /var/log/redis/ci.log
+    for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
+  else
+    echo "ensure-test-services: Redis is not reachable on 127.0.0.1:6379; start it (or set TEST_REDIS_URL)" >&2
+    exit 1
+  fi
+fi
+
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "ensure-test-services: installing Debian chromium (operator page browser test)"
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    echo "ensure-test-services: the operator page test needs Chromium at /usr/bin/chromium (Debian: apt-get install chromium)" >&2
+    exit 1
+  fi
+fi
