@@ -38,12 +38,7 @@ const KEY_COLUMNS = `key, transmission_risk, interval_number, interval_count, da
 const KEY_ROWS = `select u.key, u.tr, u.inum, u.icount, u.dsos, u.created, $7::text[], $8::boolean, $9::text, true, $10::integer
   from unnest($1::bytea[], $2::smallint[], $3::integer[], $4::integer[], $5::smallint[], $6::timestamptz[])
        as u(key, tr, inum, icount, dsos, created)`;
-/**
- * The stored state of the request's keys, locked. Written as a join with unnest rather than
- * `key = any($1)`: both are planned per call the same way, but once PostgreSQL switches a prepared
- * statement to its generic plan, `= any($1)` becomes a sequential scan of the whole table (18 ms instead
- * of 1 ms at 40k keys, measured), while the join stays a nested loop over the primary key.
- */
+/** The stored state of the request's keys, locked (a nested loop over the primary key). */
 const STORED_STATE = `select e.key, e.interval_number, e.interval_count, e.report_type, e.revised_report_type, e.revised_at
   from unnest($1::bytea[]) as wanted(key) join exposure_keys e on e.key = wanted.key
   for update of e`;
@@ -106,12 +101,16 @@ function keyParams(keys: readonly ExposureKey[]): unknown[] {
  * Stores one publish whole or not at all. New keys only (the common case): one statement. Otherwise one
  * transaction: one select of the stored keys (locked, so a concurrent revision waits), one multi-row
  * insert and at most one multi-row update. Every key of one publish shares regions, traveler, report
- * type and authority, so those are sent once. The statements are prepared (named) once per connection:
- * planning was about 40% of PostgreSQL's CPU per publish.
+ * type and authority, so those are sent once.
+ *
+ * The statements are deliberately not prepared (named). Preparing saved about 40% of PostgreSQL's CPU per
+ * publish, but a prepared statement may switch to a cached generic plan, and a generic plan made while the
+ * table was small (or for `key = any($1)` at any size) scans the whole table: measured 18 ms instead of
+ * 1 ms per publish until the next ANALYZE. Planning per call is the robust choice.
  */
 export async function storePublish(pool: pg.Pool, keys: readonly ExposureKey[], plan: PlanWrites): Promise<StoreOutcome> {
   if (keys.length === 0) return { inserted: 0, revised: 0 };
-  const fast = await pool.query<StoredRow>({ name: 'publish-insert-if-all-new', text: INSERT_IF_ALL_NEW, values: keyParams(keys) });
+  const fast = await pool.query<StoredRow>({ text: INSERT_IF_ALL_NEW, values: keyParams(keys) });
   const stored = fast.rows.filter((r) => r.key !== null);
   if (stored.length === 0) {
     return { inserted: fast.rows.find((r) => r.key === null)?.inserted ?? 0, revised: 0 };
@@ -123,7 +122,7 @@ async function storeWithRevisions(pool: pg.Pool, keys: readonly ExposureKey[], p
   const client = await pool.connect();
   try {
     await client.query('begin');
-    const existing = await client.query<StoredRow>({ name: 'publish-stored-state', text: STORED_STATE, values: [keys.map((k) => k.key)] });
+    const existing = await client.query<StoredRow>({ text: STORED_STATE, values: [keys.map((k) => k.key)] });
     const writes = plan(existing.rows.map(toState));
     const inserted = await insertKeys(client, writes.insert);
     const revised = await reviseKeys(client, writes.revise, keys[0]?.regions ?? []);
@@ -140,7 +139,6 @@ async function storeWithRevisions(pool: pg.Pool, keys: readonly ExposureKey[], p
 async function insertKeys(client: pg.PoolClient, keys: readonly ExposureKey[]): Promise<number> {
   if (keys.length === 0) return 0;
   const result = await client.query({
-    name: 'publish-insert',
     text: `insert into exposure_keys (${KEY_COLUMNS}) ${KEY_ROWS} on conflict (key) do nothing`,
     values: keyParams(keys),
   });
@@ -151,7 +149,6 @@ async function reviseKeys(client: pg.PoolClient, revisions: readonly KeyRevision
   if (revisions.length === 0) return 0;
   // A revision also adds the publishing app's regions, so the revised key reaches them too.
   const result = await client.query({
-    name: 'publish-revise',
     text: `update exposure_keys e
         set revised_report_type = u.type, revised_at = u.at, revised_days_since_onset = u.dsos,
             revised_transmission_risk = u.tr,
