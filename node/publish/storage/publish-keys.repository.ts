@@ -47,6 +47,10 @@ const STORED_STATE = `select e.key, e.interval_number, e.interval_count, e.repor
  * The common case in one round trip: lock-select the request's keys and, only when none is stored yet,
  * insert them all. One statement is one transaction, so it inserts all or nothing; when it finds stored
  * keys it inserts nothing and reports them, and the revision path takes over.
+ *
+ * Race: two requests carrying the same new key at the same instant both see it absent; the second's
+ * `on conflict do nothing` then skips it (counted as not inserted) instead of failing. The key is stored
+ * once either way, and a phone retrying a publish is the only realistic source of such a pair.
  */
 const INSERT_IF_ALL_NEW = `with existing as (${STORED_STATE}),
   inserted as (
