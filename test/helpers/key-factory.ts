@@ -39,8 +39,8 @@ export function makeKey(overrides: Partial<SeedKey> = {}, now = new Date()): See
   };
 }
 
-/** Inserts keys with one multi-row statement (regions travel comma-joined: arrays of arrays must be square). */
-export async function insertKeys(pool: pg.Pool, keys: SeedKey[]): Promise<void> {
+/** Inserts keys with one multi-row statement (regions travel comma-joined: arrays of arrays must be square); a client may hold it in an open transaction. */
+export async function insertKeys(pool: pg.Pool | pg.ClientBase, keys: SeedKey[]): Promise<void> {
   if (keys.length === 0) return;
   await pool.query(
     `insert into exposure_keys (key, transmission_risk, interval_number, interval_count, regions, traveler,
