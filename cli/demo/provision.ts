@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
 import { dropDatabase, ensureDatabase } from '../../core/db/admin';
 import { migrate, openDatabase, type Database } from '../../core/db/database';
+import { deleteRedisPrefix } from '../../core/jobs/redis';
 import { ExportConfigRepository } from '../../core/export/export-config.repository';
 import { PartnerAuthorizationRepository } from '../../core/federation/partner-authorization.repository';
 import type { Logger } from '../../core/logging/logger';
@@ -27,26 +27,12 @@ export interface ProvisionedServer {
   healthAuthority?: DevHealthAuthority;
 }
 
-/** Deletes a previous demo run's BullMQ keys under `prefix`, so old schedules never fire into new databases. */
-async function clearRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** A fresh, migrated database for `server` (a demo run replaces the previous one's data). */
 async function freshDatabase(server: DemoServer, redisUrl: string, logger: Logger): Promise<Database> {
   await dropDatabase(server.databaseUrl);
   await ensureDatabase(server.databaseUrl);
-  await clearRedisPrefix(redisUrl, server.redisPrefix);
+  // Old BullMQ schedules must never fire into the new databases.
+  await deleteRedisPrefix(redisUrl, server.redisPrefix);
   const db = await openDatabase(server.databaseUrl, logger, { poolSize: 2 });
   await migrate(db.orm);
   return db;

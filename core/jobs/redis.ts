@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { ConnectionOptions } from 'bullmq';
 
 /**
  * A Redis connection suitable for BullMQ (which requires `maxRetriesPerRequest: null` for workers).
@@ -18,5 +19,30 @@ export async function pingRedis(redis: Redis, timeoutMs = 3000): Promise<void> {
     await Promise.race([redis.ping(), timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Connection settings for a BullMQ Queue or Worker, taken from the process's Redis connection. Passing
+ * settings (not the shared instance) lets BullMQ own and close its connections: with a shared instance, a
+ * command still in flight when the process quits Redis on shutdown rejects unhandled ("Connection is closed").
+ */
+export function bullConnection(redis: Redis): ConnectionOptions {
+  const { host, port, username, password, db, tls, family } = redis.options;
+  return { host, port, username, password, db, tls, family, maxRetriesPerRequest: null };
+}
+
+/** Deletes every key under `prefix:` (a demo run's or a test's BullMQ state). Never used on a live prefix. */
+export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
 }

@@ -1,6 +1,7 @@
-import { Queue, Worker, type Job, type ConnectionOptions } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger';
+import { bullConnection } from './redis';
 
 /** One repeating job: a BullMQ queue with a job scheduler under a stable id, and its worker. */
 export interface ScheduledJob {
@@ -28,7 +29,7 @@ export interface ScheduledJobOptions {
  * so replicas that start together still register one schedule), plus a worker that runs the handler.
  */
 export async function startScheduledJob(options: ScheduledJobOptions): Promise<ScheduledJob> {
-  const connection = options.connection as unknown as ConnectionOptions;
+  const connection = bullConnection(options.connection);
   const queue = new Queue(options.name, { connection, prefix: options.prefix });
   const log = options.logger.child({ job: options.name });
   const worker = new Worker(
@@ -43,6 +44,8 @@ export async function startScheduledJob(options: ScheduledJobOptions): Promise<S
   );
   worker.on('failed', (job, err) => log.error({ jobId: job?.id, err: err.message }, 'job failed'));
   worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
+  // Without a listener an 'error' event (e.g. the connection closing under a shutdown) would crash the process.
+  queue.on('error', (err) => log.warn({ err: err.message }, 'queue error'));
   await queue.upsertJobScheduler(
     options.name,
     { every: options.everySeconds * 1000 },

@@ -50,6 +50,8 @@ export async function startKeyServer<C extends CommonConfig>(options: KeyServerO
     }
 
     const redis = createRedis(config.REDIS_URL);
+    // ioredis reconnects by itself; an outage shows in /readyz and here, never as an unhandled event.
+    redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
     lifecycle.onStop('redis', async () => {
       await redis.quit().catch(() => redis.disconnect());
     });

@@ -1,5 +1,6 @@
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { bullConnection } from '../../core/jobs/redis';
 import type { Logger } from '../../core/logging/logger';
 import { pullUpstream, type PullDeps } from './pull-upstream';
 import { UpstreamQueryRepository } from './upstream-query.repository';
@@ -32,7 +33,7 @@ export class PullScheduler {
     private readonly deps: PullDeps,
     options: { connection: Redis; prefix: string; concurrency: number; logger: Logger },
   ) {
-    const connection = options.connection as unknown as ConnectionOptions;
+    const connection = bullConnection(options.connection);
     this.queue = new Queue<PullJobData>(PULL_QUEUE, { connection, prefix: options.prefix });
     this.worker = new Worker<PullJobData>(
       PULL_QUEUE,
@@ -44,6 +45,7 @@ export class PullScheduler {
     );
     this.worker.on('failed', (job, err) => options.logger.error({ jobId: job?.id, err: err.message }, 'pull job failed'));
     this.worker.on('error', (err) => options.logger.error({ err: err.message }, 'pull worker error'));
+    this.queue.on('error', (err) => options.logger.warn({ err: err.message }, 'pull queue error'));
   }
 
   /** Makes the job schedulers match the upstream table: one per upstream, at its interval; none for removed ones. */

@@ -1,3 +1,4 @@
+import { ConfigError } from '../../core/config/env';
 import type { CommonConfig } from '../../core/config/common.config';
 import type { Component } from '../../core/server/component';
 import { addPublishRoutes } from './publish.routes';
@@ -33,7 +34,7 @@ export function publishComponent<C extends CommonConfig & PublishConfig>(): Comp
     async start(ctx) {
       const { config } = ctx;
       if (config.REVISION_KEY_RETENTION <= config.REVISION_KEY_ROTATION_PERIOD) {
-        throw new Error('REVISION_KEY_RETENTION must be longer than REVISION_KEY_ROTATION_PERIOD');
+        throw new ConfigError(['REVISION_KEY_RETENTION: must be longer than REVISION_KEY_ROTATION_PERIOD']);
       }
       const rotate = () =>
         rotateRevisionKeys(ctx.db.pool, ctx.now(), config.REVISION_KEY_ROTATION_PERIOD, config.REVISION_KEY_RETENTION);

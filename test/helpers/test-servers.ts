@@ -1,3 +1,4 @@
+import { deleteRedisPrefix } from '../../core/jobs/redis';
 import type { Logger } from '../../core/logging/logger';
 import { parseHubConfig } from '../../hub/hub.config';
 import { startHub } from '../../hub/main';
@@ -38,6 +39,7 @@ export async function startTestNode(options: StartOptions = {}) {
     async destroy() {
       await server.stop();
       await db.destroy();
+      await deleteRedisPrefix(config.REDIS_URL, config.REDIS_PREFIX);
     },
   };
 }
@@ -54,6 +56,7 @@ export async function startTestHub(options: StartOptions = {}) {
     async destroy() {
       await server.stop();
       await db.destroy();
+      await deleteRedisPrefix(config.REDIS_URL, config.REDIS_PREFIX);
     },
   };
 }
