@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { Redis } from 'ioredis';
 import { ALL_REGIONS } from '../../core/export/export-keys.query';
 import { ExportConfigRepository } from '../../core/export/export-config.repository';
 import { verifyExportSignature, type DecodedKey } from '../../core/export/export-reader';
@@ -18,7 +17,6 @@ import { connectHubToNode, keysAt, TestClock } from '../helpers/federation-harne
 import { hubPullDeps, runExportJobs } from '../helpers/hub-jobs';
 import { dailyKeys, postPublish, publishBody, registerAuthorityAndApp, type TestAuthority } from '../helpers/publish-fixtures';
 import { fetchServedExports, type ServedExport } from '../helpers/served-exports';
-import { TEST_REDIS_URL } from '../helpers/test-database';
 import { startTestHub, startTestNode } from '../helpers/test-servers';
 
 /*
@@ -113,14 +111,8 @@ test.before(async () => {
 test.after.always(async () => {
   deps?.clients.close();
   const servers = [siteA?.node, siteB?.node, siteC?.node, hub].filter((s) => s !== undefined);
+  // destroy() also deletes each server's Redis prefix.
   await Promise.allSettled(servers.map((s) => s.destroy()));
-  // BullMQ schedules live in Redis under each server's prefix: leave nothing behind.
-  const redis = new Redis(TEST_REDIS_URL);
-  for (const server of servers) {
-    const stale = await redis.keys(`${server.config.REDIS_PREFIX}:*`);
-    if (stale.length > 0) await redis.del(...stale);
-  }
-  await redis.quit();
   await certs?.destroy();
   if (blobDir) await rm(blobDir, { recursive: true, force: true });
 });
