@@ -29,6 +29,7 @@ export function federationOutComponent(): Component<CommonConfig & FederationOut
         partners: new PartnerAuthorizationRepository(ctx.db.pool),
         maxPageSize: ctx.config.FEDERATION_MAX_PAGE_SIZE,
         truncateWindowSeconds: ctx.config.TRUNCATE_WINDOW,
+        closeGraceSeconds: Math.min(ctx.config.FEDERATION_CLOSE_GRACE, ctx.config.TRUNCATE_WINDOW / 2),
         now: ctx.now,
       };
       const { service } = loadFederationProto();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, integer } from '../config/env';
+import { ConfigError, duration, integer } from '../config/env';
 import type { ServerTlsFiles } from '../tls/server-credentials';
 import { DEFAULT_MAX_PAGE_SIZE } from './fetch-keys';
 
@@ -22,6 +22,13 @@ export const federationOutEnvShape = {
    * with it.
    */
   FEDERATION_MAX_PAGE_SIZE: integer(DEFAULT_MAX_PAGE_SIZE, 1, 100_000),
+  /**
+   * How long after an arrival window ends before it counts as closed for serving. A publish (or a hub's page
+   * write) that read its clock just before the window ended may commit just after; without this margin a
+   * partner's cursor could already have passed such a key. Must exceed the longest write transaction
+   * (milliseconds in practice); capped at half of TRUNCATE_WINDOW so compressed demo timings still flow.
+   */
+  FEDERATION_CLOSE_GRACE: duration(60),
 };
 
 export interface FederationOutConfig {
@@ -31,6 +38,7 @@ export interface FederationOutConfig {
   TLS_KEY_PATH?: string | undefined;
   TLS_CLIENT_CA_PATH?: string | undefined;
   FEDERATION_MAX_PAGE_SIZE: number;
+  FEDERATION_CLOSE_GRACE: number;
   ENFED_COMPONENTS: string[];
 }
 

@@ -19,6 +19,8 @@ export interface FetchKeysDeps {
   maxPageSize: number;
   /** Arrival timestamps are truncated to this window; only closed windows are served. */
   truncateWindowSeconds: number;
+  /** A window counts as closed this long after it ends (late commits land first); see FEDERATION_CLOSE_GRACE. */
+  closeGraceSeconds: number;
   now: () => Date;
 }
 
@@ -55,7 +57,7 @@ export async function fetchKeys(
       onlyTravelers: request.onlyTravelers,
       onlyLocalProvenance: request.onlyLocalProvenance,
       excludeOriginQueryId: partner.originQueryId,
-      closedBefore: truncate(deps.now(), deps.truncateWindowSeconds),
+      closedBefore: truncate(new Date(deps.now().getTime() - deps.closeGraceSeconds * 1000), deps.truncateWindowSeconds),
     };
     // One row more than the page tells whether the stream has more without a count query.
     const primary = await deps.keys.primaryAfter(keyPosition, pageSize + 1, filter);

@@ -7,15 +7,12 @@ import { insertKeys, makeKey } from '../helpers/key-factory';
 import { startTestHub, startTestNode } from '../helpers/test-servers';
 
 /*
- * KNOWN BUG (test.failing: it passes while the bug is there and fails once it is fixed; then make it a
- * plain `test`). A publish reads its clock in hour H (created_at = H) but commits just after H+1 began. A hub
- * Fetch in between already serves hour H (created_at < now truncated) from a snapshot without that key, and
- * its cursor moves past (H, its last key). The late key sorts before the cursor: that hub never gets it.
- * Exports are safe (EXPORT_MIN_WINDOW_AGE); federation-out has no such margin. A fix needs a grace before an
- * hour counts as closed for serving (longer than any publish or pull-page transaction), scaled with
- * compressed TRUNCATE_WINDOW in demos.
+ * A publish reads its clock in hour H (created_at = H) but commits just after H+1 began. Were hour H served at
+ * once, a hub Fetch in between would move its cursor past (H, its last key) from a snapshot without the late
+ * key, and a late key sorting before the cursor would never reach the hub. FEDERATION_CLOSE_GRACE keeps hour H
+ * unserved until late commits have landed.
  */
-test.failing('a key whose publish commits just after its hour closed still reaches the hub', async (t) => {
+test('a key whose publish commits just after its hour closed still reaches the hub', async (t) => {
   const clock = new TestClock();
   const certs = await generateTestCerts(['node-a']);
   const [node, hub] = await Promise.all([
@@ -31,10 +28,12 @@ test.failing('a key whose publish commits just after its hour closed still reach
     // The same hour's publish, still in flight, of a key that sorts first.
     await inflight.query('begin');
     await insertKeys(inflight, [makeKey({ key: Buffer.alloc(16, 0x01), createdAt: hour })]);
-    clock.advanceHours(1);
-    t.like(await pullUpstream(deps, queryId), { status: 'done', counts: { received: 1 } });
+    // Just after the hour ended, within the grace: hour H is not served yet.
+    clock.ms = hour.getTime() + 3600_000 + 20_000;
+    t.like(await pullUpstream(deps, queryId), { status: 'done', counts: { received: 0 } });
     await inflight.query('commit');
-    await pullUpstream(deps, queryId);
+    clock.ms = hour.getTime() + 3600_000 + 90_000;
+    t.like(await pullUpstream(deps, queryId), { status: 'done', counts: { received: 2 } });
     t.deepEqual([...(await keysAt(hub.db.pool)).keys()].sort(), ['01'.repeat(16), 'ff'.repeat(16)]);
   } finally {
     inflight.release();
