@@ -24,6 +24,7 @@ export function exportComponent<C extends CommonConfig & ExportConfig>(): Compon
         name: 'export-worker',
         prefix,
         connection: ctx.redis,
+        metrics: ctx.metrics,
         everySeconds: config.EXPORT_WORKER_INTERVAL,
         logger: ctx.logger,
         handler: () =>
@@ -44,6 +45,7 @@ export function exportComponent<C extends CommonConfig & ExportConfig>(): Compon
         name: 'export-schedule',
         prefix,
         connection: ctx.redis,
+        metrics: ctx.metrics,
         everySeconds: config.EXPORT_SCHEDULE_INTERVAL,
         logger: ctx.logger,
         handler: async () => {

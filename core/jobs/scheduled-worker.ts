@@ -1,6 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger';
+import type { Metrics } from '../metrics/metrics';
 import { bullConnection } from './redis';
 
 /** One repeating job: a BullMQ queue with a job scheduler under a stable id, and its worker. */
@@ -20,6 +21,8 @@ export interface ScheduledJobOptions {
   everySeconds: number;
   logger: Logger;
   concurrency?: number;
+  /** Where runs and failures are counted (`enfed_job_runs_total`, `enfed_job_duration_seconds`). */
+  metrics?: Metrics;
   /** The work. Payloads carry ids, never keys. */
   handler: (job: Job) => Promise<unknown>;
 }
@@ -32,13 +35,23 @@ export async function startScheduledJob(options: ScheduledJobOptions): Promise<S
   const connection = bullConnection(options.connection);
   const queue = new Queue(options.name, { connection, prefix: options.prefix });
   const log = options.logger.child({ job: options.name });
+  const runs = options.metrics?.counter('enfed_job_runs_total', 'Scheduled job runs by outcome (ok, failed).', ['job', 'outcome']);
+  const duration = options.metrics?.histogram('enfed_job_duration_seconds', 'Duration of scheduled job runs.', ['job']);
   const worker = new Worker(
     options.name,
     async (job) => {
       const started = Date.now();
-      const result = await options.handler(job);
-      log.debug({ ms: Date.now() - started }, 'job done');
-      return result;
+      try {
+        const result = await options.handler(job);
+        runs?.inc({ job: options.name, outcome: 'ok' });
+        log.debug({ ms: Date.now() - started }, 'job done');
+        return result;
+      } catch (err) {
+        runs?.inc({ job: options.name, outcome: 'failed' });
+        throw err;
+      } finally {
+        duration?.observe({ job: options.name }, (Date.now() - started) / 1000);
+      }
     },
     { connection, prefix: options.prefix, concurrency: options.concurrency ?? 1, autorun: true },
   );

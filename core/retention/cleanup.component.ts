@@ -17,6 +17,7 @@ export function cleanupComponent<C extends CommonConfig & RetentionConfig>(): Co
         name: 'cleanup',
         prefix: config.REDIS_PREFIX,
         connection: ctx.redis,
+        metrics: ctx.metrics,
         everySeconds: config.CLEANUP_INTERVAL,
         logger: ctx.logger,
         handler: () =>

@@ -2,6 +2,7 @@ import type { CommonConfig } from '../../core/config/common.config';
 import { startScheduledJob } from '../../core/jobs/scheduled-worker';
 import type { Component } from '../../core/server/component';
 import type { FederationInConfig } from './federation-in.config';
+import { pullMetrics } from './pull.metrics';
 import { PullScheduler } from './pull-scheduler';
 import type { PullDeps } from './pull-upstream';
 import { UpstreamClients } from './upstream-clients';
@@ -34,6 +35,7 @@ export function federationInComponent(): Component<CommonConfig & FederationInCo
         prefix: ctx.config.REDIS_PREFIX,
         concurrency: ctx.config.FEDERATION_PULL_CONCURRENCY,
         logger: ctx.logger,
+        onOutcome: pullMetrics(ctx.metrics).record,
       });
       ctx.lifecycle.onStop('federation-in pulls', () => scheduler.close());
       const upstreams = await scheduler.sync();
@@ -41,6 +43,7 @@ export function federationInComponent(): Component<CommonConfig & FederationInCo
         name: 'federation-in-sync',
         prefix: ctx.config.REDIS_PREFIX,
         connection: ctx.redis,
+        metrics: ctx.metrics,
         everySeconds: ctx.config.FEDERATION_SYNC_INTERVAL,
         logger: ctx.logger,
         handler: () => scheduler.sync(),

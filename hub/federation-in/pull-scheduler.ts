@@ -2,7 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { bullConnection } from '../../core/jobs/redis';
 import type { Logger } from '../../core/logging/logger';
-import { pullUpstream, type PullDeps } from './pull-upstream';
+import { pullUpstream, type PullDeps, type PullOutcome } from './pull-upstream';
 import { UpstreamQueryRepository } from './upstream-query.repository';
 
 /** Queue of all pulls; each upstream has its own job scheduler `pull:<name>` on it. */
@@ -31,7 +31,7 @@ export class PullScheduler {
 
   constructor(
     private readonly deps: PullDeps,
-    options: { connection: Redis; prefix: string; concurrency: number; logger: Logger },
+    options: { connection: Redis; prefix: string; concurrency: number; logger: Logger; onOutcome?: (outcome: PullOutcome) => void },
   ) {
     const connection = bullConnection(options.connection);
     this.queue = new Queue<PullJobData>(PULL_QUEUE, { connection, prefix: options.prefix });
@@ -39,6 +39,7 @@ export class PullScheduler {
       PULL_QUEUE,
       async (job) => {
         const outcome = await pullUpstream(this.deps, job.data.queryId, { signal: this.aborts.signal });
+        options.onOutcome?.(outcome);
         return outcome.status;
       },
       { connection, prefix: options.prefix, concurrency: options.concurrency, autorun: true },

@@ -26,8 +26,8 @@ export interface PullDeps {
 }
 
 export type PullOutcome =
-  | { status: 'done'; runId: number; counts: RunCounts }
-  | { status: 'failed'; runId: number; counts: RunCounts; error: string; retryAt: Date }
+  | { status: 'done'; upstream: string; runId: number; counts: RunCounts }
+  | { status: 'failed'; upstream: string; runId: number; counts: RunCounts; error: string; retryAt: Date }
   | { status: 'busy' | 'gone' | 'backing-off' };
 
 export interface PullOptions {
@@ -114,7 +114,7 @@ async function runPull(
     await runs.finish(runId, deps.now(), null);
     await queries.recordSuccess(query.id);
     log.info({ ...counts }, 'pull done');
-    return { status: 'done', runId, counts };
+    return { status: 'done', upstream: query.name, runId, counts };
   } catch (err) {
     pending?.catch(() => undefined);
     const error = describeFailure(err);
@@ -127,7 +127,7 @@ async function runPull(
     await runs.finish(runId, now, error);
     if (!(err instanceof AppError)) log.error({ err: (err as Error)?.message }, 'pull failed');
     else log.warn({ error, retryAt, ...counts }, 'pull failed; will retry with backoff');
-    return { status: 'failed', runId, counts, error, retryAt };
+    return { status: 'failed', upstream: query.name, runId, counts, error, retryAt };
   }
 }
 

@@ -42,6 +42,7 @@ export function publishComponent<C extends CommonConfig & PublishConfig>(): Comp
       const rotation = await startRevisionKeyRotation({
         pool: ctx.db.pool,
         redis: ctx.redis,
+        metrics: ctx.metrics,
         prefix: config.REDIS_PREFIX,
         logger: ctx.logger,
         now: ctx.now,

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
+import type { Metrics } from '../../../core/metrics/metrics';
 import type { Logger } from '../../../core/logging/logger';
 import { startScheduledJob, type ScheduledJob } from '../../../core/jobs/scheduled-worker';
 import { rotateRevisionKeys } from './revision-key.repository';
@@ -7,6 +8,7 @@ import { rotateRevisionKeys } from './revision-key.repository';
 export interface RevisionKeyRotationOptions {
   pool: pg.Pool;
   redis: Redis;
+  metrics?: Metrics;
   prefix: string;
   logger: Logger;
   now: () => Date;
@@ -24,6 +26,7 @@ export function startRevisionKeyRotation(options: RevisionKeyRotationOptions): P
     name: REVISION_KEY_ROTATION_JOB,
     prefix: options.prefix,
     connection: options.redis,
+    metrics: options.metrics,
     everySeconds: options.everySeconds,
     logger: options.logger,
     handler: async () => {
