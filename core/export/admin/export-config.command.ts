@@ -1,5 +1,5 @@
 import { UsageError, type Command } from '../../../cli/command';
-import { parseOptions, printTable, regionList, required, withDatabase } from '../../federation/admin/admin-support';
+import { parseOptions, printTable, regionList, required, withDatabase } from '../../../cli/admin-support';
 import { ALL_REGIONS } from '../export-keys.query';
 import { ROOT_PATTERN } from '../export-config';
 import { ExportConfigRepository } from '../export-config.repository';
@@ -20,7 +20,7 @@ function timestamp(value: string | undefined, name: string): Date | null {
   return date;
 }
 
-function inputRegions(value: unknown): string[] {
+function inputRegions(value: string | undefined): string[] {
   if (typeof value === 'string' && value.trim() === ALL_REGIONS) return [ALL_REGIONS];
   return regionList(value);
 }
@@ -32,7 +32,7 @@ export const exportConfigAddCommand: Command = {
     'enfed admin export-config add --root NAME --region OUT --input CA,NY|* [--exclude TX] [--travelers include|exclude|only] [--period 1h] [--max-records 500000] [--from ISO] [--thru ISO]',
   summary: 'add an export config (which keys go into which series of signed files)',
   async run(args, env) {
-    const v = parseOptions(args, {
+    const { values: v } = parseOptions(args, {
       root: { type: 'string' },
       region: { type: 'string' },
       input: { type: 'string' },
@@ -43,9 +43,9 @@ export const exportConfigAddCommand: Command = {
       from: { type: 'string' },
       thru: { type: 'string' },
     });
-    const root = required(v, 'root');
+    const root = required(v.root, 'root');
     if (!ROOT_PATTERN.test(root)) throw new UsageError('--root: lower-case letters, digits, _ and - (nested with /)');
-    const outputRegion = regionList(required(v, 'region'))[0];
+    const outputRegion = regionList(required(v.region, 'region'))[0];
     if (!outputRegion) throw new UsageError('--region is required');
     const input = inputRegions(v.input);
     const exclude = regionList(v.exclude);

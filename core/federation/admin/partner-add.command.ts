@@ -1,7 +1,7 @@
 import { UsageError, type Command } from '../../../cli/command';
 import { fingerprintOfPemFile, normalizeFingerprint } from '../../tls/fingerprint';
 import { PartnerAuthorizationRepository } from '../partner-authorization.repository';
-import { parseOptions, regionList, required, withDatabase } from './admin-support';
+import { parseOptions, regionList, required, withDatabase } from '../../../cli/admin-support';
 
 /** `enfed admin partner add`: authorizes a client certificate to call Federation.Fetch. */
 export const partnerAddCommand: Command = {
@@ -10,7 +10,7 @@ export const partnerAddCommand: Command = {
     'enfed admin partner add --name NAME (--cert FILE | --fingerprint SHA256) --include CA,NY [--exclude TX] [--upstream NAME]',
   summary: 'authorize a partner certificate for Federation.Fetch (--upstream: the hub query pulling that partner)',
   async run(args, env) {
-    const values = parseOptions(args, {
+    const { values } = parseOptions(args, {
       name: { type: 'string' },
       cert: { type: 'string' },
       fingerprint: { type: 'string' },
@@ -18,7 +18,7 @@ export const partnerAddCommand: Command = {
       exclude: { type: 'string' },
       upstream: { type: 'string' },
     });
-    const name = required(values, 'name');
+    const name = required(values.name, 'name');
     if ((values.cert === undefined) === (values.fingerprint === undefined)) {
       throw new UsageError('give exactly one of --cert or --fingerprint');
     }

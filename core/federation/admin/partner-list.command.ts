@@ -1,6 +1,6 @@
 import type { Command } from '../../../cli/command';
 import { PartnerAuthorizationRepository } from '../partner-authorization.repository';
-import { parseOptions, printTable, withDatabase } from './admin-support';
+import { parseOptions, printTable, withDatabase } from '../../../cli/admin-support';
 
 /** `enfed admin partner list`. */
 export const partnerListCommand: Command = {

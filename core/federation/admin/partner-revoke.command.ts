@@ -1,7 +1,7 @@
 import { NotFoundError } from '../../errors/app-error';
 import type { Command } from '../../../cli/command';
 import { PartnerAuthorizationRepository } from '../partner-authorization.repository';
-import { parseOptions, required, withDatabase } from './admin-support';
+import { parseOptions, required, withDatabase } from '../../../cli/admin-support';
 
 /** `enfed admin partner revoke`: effective on the partner's next call (no restart; the row is read per call). */
 export const partnerRevokeCommand: Command = {
@@ -9,7 +9,7 @@ export const partnerRevokeCommand: Command = {
   usage: 'enfed admin partner revoke --name NAME',
   summary: 'revoke a partner authorization (effective on its next call)',
   async run(args, env) {
-    const name = required(parseOptions(args, { name: { type: 'string' } }), 'name');
+    const name = required(parseOptions(args, { name: { type: 'string' } }).values.name, 'name');
     return withDatabase(env, async (db) => {
       try {
         await new PartnerAuthorizationRepository(db.pool).revoke(name);

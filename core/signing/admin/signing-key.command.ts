@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError, type Command } from '../../../cli/command';
 import { BadRequestError } from '../../errors/app-error';
-import { parseOptions, printTable, required, withDatabase } from '../../federation/admin/admin-support';
+import { parseOptions, printTable, required, withDatabase } from '../../../cli/admin-support';
 import { SIGNATURE_ALGORITHM } from '../../export/export-format';
 import type { SigningKeyInfo } from '../signing-key.repository';
 import { SigningKeyRepository } from '../signing-key.repository';
@@ -46,8 +46,8 @@ export const signingKeyCreateCommand: Command = {
   usage: 'enfed admin signing-key create --key-id 310 [--version v1] [--import key.pem]',
   summary: 'create (or import) an ECDSA P-256 export signing key, active now; prints its public key',
   async run(args, env) {
-    const v = parseOptions(args, { 'key-id': { type: 'string' }, version: { type: 'string' }, import: { type: 'string' } });
-    const keyId = required(v, 'key-id');
+    const { values: v } = parseOptions(args, { 'key-id': { type: 'string' }, version: { type: 'string' }, import: { type: 'string' } });
+    const keyId = required(v['key-id'], 'key-id');
     const privateKeyPem = await readKeyFile(v.import);
     return withDatabase(env, async (db) => {
       const key = await asUsage(() => createSigningKey(db.pool, { keyId, version: v.version, privateKeyPem, now: new Date() }));
@@ -63,13 +63,13 @@ export const signingKeyRotateCommand: Command = {
   usage: 'enfed admin signing-key rotate --key-id 310 [--version v2] [--overlap 7d] [--import key.pem]',
   summary: 'add a new signing key now; the others retire after the overlap (files carry both signatures meanwhile)',
   async run(args, env) {
-    const v = parseOptions(args, {
+    const { values: v } = parseOptions(args, {
       'key-id': { type: 'string' },
       version: { type: 'string' },
       overlap: { type: 'string' },
       import: { type: 'string' },
     });
-    const keyId = required(v, 'key-id');
+    const keyId = required(v['key-id'], 'key-id');
     const overlap = overlapSeconds(v.overlap);
     const privateKeyPem = await readKeyFile(v.import);
     return withDatabase(env, async (db) => {
@@ -89,7 +89,7 @@ export const signingKeyListCommand: Command = {
   usage: 'enfed admin signing-key list [--pem]',
   summary: 'list signing keys (key id, version, activity window; --pem adds the public keys)',
   async run(args, env) {
-    const v = parseOptions(args, { pem: { type: 'boolean' } });
+    const { values: v } = parseOptions(args, { pem: { type: 'boolean' } });
     return withDatabase(env, async (db) => {
       const keys = await new SigningKeyRepository(db.pool).list();
       const now = new Date();

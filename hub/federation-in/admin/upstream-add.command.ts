@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { UsageError, type Command } from '../../../cli/command';
 import { duration } from '../../../core/config/env';
 import { AlreadyExistsError } from '../../../core/errors/app-error';
-import { parseOptions, regionList, required, withDatabase } from '../../../core/federation/admin/admin-support';
+import { parseOptions, regionList, required, withDatabase } from '../../../cli/admin-support';
 import { UpstreamQueryRepository, type UpstreamKind } from '../upstream-query.repository';
 
 /** `enfed admin upstream add`: a node or partner hub for the hub to pull; picked up without a restart. */
@@ -13,7 +13,7 @@ export const upstreamAddCommand: Command = {
     '[--exclude TX] [--kind node|partner] [--server-name NAME] [--all-provenance] [--only-travelers] [--interval 5m]',
   summary: 'add an upstream for the hub to pull (federation-in)',
   async run(args, env) {
-    const values = parseOptions(args, {
+    const { values } = parseOptions(args, {
       name: { type: 'string' },
       address: { type: 'string' },
       ca: { type: 'string' },
@@ -27,11 +27,11 @@ export const upstreamAddCommand: Command = {
       'only-travelers': { type: 'boolean' },
       interval: { type: 'string' },
     });
-    const name = required(values, 'name');
+    const name = required(values.name, 'name');
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(name)) throw new UsageError('--name: letters, digits, . _ - (max 63)');
-    const address = required(values, 'address');
+    const address = required(values.address, 'address');
     if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(address)) throw new UsageError('--address must be HOST:PORT');
-    const files = { ca: required(values, 'ca'), cert: required(values, 'cert'), key: required(values, 'key') };
+    const files = { ca: required(values.ca, 'ca'), cert: required(values.cert, 'cert'), key: required(values.key, 'key') };
     for (const [option, path] of Object.entries(files)) {
       if (!existsSync(path)) throw new UsageError(`--${option} ${path}: no such file`);
     }

@@ -1,6 +1,6 @@
 import type { Command } from '../../../cli/command';
 import { NotFoundError } from '../../../core/errors/app-error';
-import { parseOptions, required, withDatabase } from '../../../core/federation/admin/admin-support';
+import { parseOptions, required, withDatabase } from '../../../cli/admin-support';
 import { UpstreamQueryRepository } from '../upstream-query.repository';
 
 /**
@@ -12,7 +12,7 @@ export const upstreamRemoveCommand: Command = {
   usage: 'enfed admin upstream remove --name NAME',
   summary: 'remove an upstream (its schedule stops within FEDERATION_SYNC_INTERVAL)',
   async run(args, env) {
-    const name = required(parseOptions(args, { name: { type: 'string' } }), 'name');
+    const name = required(parseOptions(args, { name: { type: 'string' } }).values.name, 'name');
     return withDatabase(env, async (db) => {
       try {
         await new UpstreamQueryRepository(db.pool).remove(name);

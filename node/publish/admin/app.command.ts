@@ -1,7 +1,7 @@
 import { UsageError, type Command } from '../../../cli/command';
 import { listAuthorizedApps, upsertAuthorizedApp } from '../apps/authorized-app.repository';
 import { healthAuthorityIdsByIss, listHealthAuthorities } from '../authorities/health-authority.repository';
-import { commaList, parseOptions, print, withAdminDatabase } from './admin-db';
+import { commaList, parseOptions, print, withDatabase } from '../../../cli/admin-support';
 
 /** `enfed admin app add`: registers (or updates) an app allowed to publish. */
 export const appAddCommand: Command = {
@@ -29,7 +29,8 @@ export const appAddCommand: Command = {
     if (issuers.length === 0 && !bypassVerification) {
       throw new UsageError('give --health-authorities (or --bypass-verification for testing only)');
     }
-    return withAdminDatabase(env, async (em) => {
+    return withDatabase(env, async (db) => {
+      const em = db.orm.em.fork();
       let ids: number[];
       try {
         ids = await healthAuthorityIdsByIss(em, issuers);
@@ -57,7 +58,8 @@ export const appListCommand: Command = {
   summary: 'list the apps allowed to publish',
   async run(args, env) {
     const { values } = parseOptions(args, { json: { type: 'boolean' } });
-    return withAdminDatabase(env, async (em) => {
+    return withDatabase(env, async (db) => {
+      const em = db.orm.em.fork();
       const apps = await listAuthorizedApps(em);
       const issById = new Map((await listHealthAuthorities(em)).map((a) => [a.id, a.iss]));
       const rows = apps.map((a) => ({

@@ -7,7 +7,7 @@ import {
   upsertHealthAuthorityKey,
 } from '../authorities/health-authority.repository';
 import { importHealthAuthorityKey, InvalidPublicKeyError } from '../authorities/public-key';
-import { isoDate, parseOptions, print, required, withAdminDatabase } from './admin-db';
+import { isoDate, parseOptions, print, required, withDatabase } from '../../../cli/admin-support';
 
 /** `enfed admin health-authority add`: a verification server whose certificates this node trusts. */
 export const healthAuthorityAddCommand: Command = {
@@ -19,7 +19,8 @@ export const healthAuthorityAddCommand: Command = {
     const iss = required(values.iss, 'iss');
     const aud = required(values.aud, 'aud');
     const name = typeof values.name === 'string' && values.name.trim() !== '' ? values.name.trim() : iss;
-    return withAdminDatabase(env, async (em) => {
+    return withDatabase(env, async (db) => {
+      const em = db.orm.em.fork();
       const { created } = await upsertHealthAuthority(em, { iss, aud, name });
       print(`${created ? 'added' : 'updated'} health authority ${iss} (aud ${aud})`);
       return 0;
@@ -34,7 +35,8 @@ export const healthAuthorityListCommand: Command = {
   summary: 'list trusted health authorities and their key versions',
   async run(args, env) {
     const { values } = parseOptions(args, { json: { type: 'boolean' } });
-    return withAdminDatabase(env, async (em) => {
+    return withDatabase(env, async (db) => {
+      const em = db.orm.em.fork();
       const all = await listHealthAuthorities(em);
       if (values.json) {
         print(JSON.stringify(all.map((a) => ({ iss: a.iss, aud: a.aud, name: a.name, kids: a.keys.map((k) => k.version) }))));
@@ -77,7 +79,8 @@ export const healthAuthorityKeyAddCommand: Command = {
       if (err instanceof InvalidPublicKeyError) throw new UsageError(`${file}: ${err.message}`);
       throw err;
     }
-    return withAdminDatabase(env, async (em) => {
+    return withDatabase(env, async (db) => {
+      const em = db.orm.em.fork();
       const authority = await findHealthAuthority(em, iss);
       if (!authority) throw new UsageError(`no health authority with iss "${iss}"; add it first`);
       const { created } = await upsertHealthAuthorityKey(em, authority.id, { version: kid, from, thru, publicKeyPem });
@@ -94,7 +97,8 @@ export const healthAuthorityKeyListCommand: Command = {
   summary: 'list health authority public keys with their validity windows',
   async run(args, env) {
     const { values } = parseOptions(args, { iss: { type: 'string' }, json: { type: 'boolean' } });
-    return withAdminDatabase(env, async (em) => {
+    return withDatabase(env, async (db) => {
+      const em = db.orm.em.fork();
       const all = (await listHealthAuthorities(em)).filter((a) => values.iss === undefined || a.iss === values.iss);
       const rows = all.flatMap((a) =>
         a.keys.map((k) => ({ iss: a.iss, kid: k.version, from: k.from.toISOString(), thru: k.thru?.toISOString() ?? null, publicKeyPem: k.publicKeyPem })),
