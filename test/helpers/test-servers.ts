@@ -1,10 +1,12 @@
+import type { CommonConfig } from '../../core/config/common.config';
 import { deleteRedisPrefix } from '../../core/jobs/redis';
 import type { Logger } from '../../core/logging/logger';
-import { parseHubConfig } from '../../hub/hub.config';
+import type { RunningKeyServer } from '../../core/server/key-server';
+import { parseHubConfig, type HubConfig } from '../../hub/hub.config';
 import { startHub } from '../../hub/main';
 import { startNode } from '../../node/main';
-import { parseNodeConfig } from '../../node/node.config';
-import { createTestDatabase, TEST_REDIS_URL, testLogger, uniqueName } from './test-database';
+import { parseNodeConfig, type NodeConfig } from '../../node/node.config';
+import { createTestDatabase, TEST_REDIS_URL, testLogger, uniqueName, type TestDatabase } from './test-database';
 
 /** Environment for a server under test: its own database, Redis prefix and free ports. */
 export function testEnv(databaseUrl: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -20,18 +22,29 @@ export function testEnv(databaseUrl: string, extra: Record<string, string> = {})
   };
 }
 
-
 interface StartOptions {
   env?: Record<string, string>;
   now?: () => Date;
   logger?: Logger;
 }
 
-/** Starts a node in this process on a fresh database (migrated by start-up). */
-export async function startTestNode(options: StartOptions = {}) {
+/** A server under test with its database; `destroy()` stops it, drops the database and its Redis prefix. */
+export interface TestServer<C extends CommonConfig> {
+  server: RunningKeyServer<C>;
+  db: TestDatabase;
+  config: C;
+  destroy(): Promise<void>;
+}
+
+/** Node and hub differ only in their config parser and composition root. */
+async function startTestServer<C extends CommonConfig>(
+  parseConfig: (env: NodeJS.ProcessEnv) => C,
+  start: (config: C, overrides: { logger?: Logger; now?: () => Date }) => Promise<RunningKeyServer<C>>,
+  options: StartOptions,
+): Promise<TestServer<C>> {
   const db = await createTestDatabase();
-  const config = parseNodeConfig(testEnv(db.url, options.env));
-  const server = await startNode(config, { logger: options.logger ?? testLogger(), now: options.now });
+  const config = parseConfig(testEnv(db.url, options.env));
+  const server = await start(config, { logger: options.logger ?? testLogger(), now: options.now });
   return {
     server,
     db,
@@ -44,19 +57,12 @@ export async function startTestNode(options: StartOptions = {}) {
   };
 }
 
+/** Starts a node in this process on a fresh database (migrated by start-up). */
+export function startTestNode(options: StartOptions = {}): Promise<TestServer<NodeConfig>> {
+  return startTestServer(parseNodeConfig, startNode, options);
+}
+
 /** Starts a hub in this process on a fresh database. */
-export async function startTestHub(options: StartOptions = {}) {
-  const db = await createTestDatabase();
-  const config = parseHubConfig(testEnv(db.url, options.env));
-  const server = await startHub(config, { logger: options.logger ?? testLogger(), now: options.now });
-  return {
-    server,
-    db,
-    config,
-    async destroy() {
-      await server.stop();
-      await db.destroy();
-      await deleteRedisPrefix(config.REDIS_URL, config.REDIS_PREFIX);
-    },
-  };
+export function startTestHub(options: StartOptions = {}): Promise<TestServer<HubConfig>> {
+  return startTestServer(parseHubConfig, startHub, options);
 }
