@@ -1,5 +1,9 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { intervalNumber } from '../../core/keys/intervals';
+import { upsertAuthorizedApp } from '../../node/publish/apps/authorized-app.repository';
+import { upsertHealthAuthority, upsertHealthAuthorityKey } from '../../node/publish/authorities/health-authority.repository';
+import { importHealthAuthorityKey } from '../../node/publish/authorities/public-key';
 import type { PublishKeyInput } from '../../node/publish/request/publish-request';
 import { computeTekmac } from '../../node/publish/verification/tekmac';
 
@@ -27,18 +31,50 @@ export function createDevHealthAuthority(ids: { healthAuthorityID: string; iss: 
   };
 }
 
+/**
+ * Makes a node trust `authority`: the authority with its key (valid from an hour before `now`) and its app
+ * (`healthAuthorityID`), allowed to publish for `regions`. Returns the authority's id.
+ */
+export async function registerDevHealthAuthority(
+  em: EntityManager,
+  authority: Omit<DevHealthAuthority, 'privateKeyPem'>,
+  options: { name: string; regions: string[]; now: Date; bypassVerification?: boolean },
+): Promise<number> {
+  const { id } = await upsertHealthAuthority(em, { iss: authority.iss, aud: authority.aud, name: options.name });
+  await upsertHealthAuthorityKey(em, id, {
+    version: authority.kid,
+    from: new Date(options.now.getTime() - 3600_000),
+    thru: null,
+    publicKeyPem: await importHealthAuthorityKey(authority.publicKeyPem),
+  });
+  await upsertAuthorizedApp(em, {
+    name: authority.healthAuthorityID,
+    allowedRegions: options.regions,
+    allowedHealthAuthorityIds: [id],
+    bypassVerification: options.bypassVerification ?? false,
+    bypassRevisionToken: false,
+  });
+  return id;
+}
+
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** Signs a verification certificate (compact JWS, ES256) binding `keys` through their tekmac. */
-export function issueCertificate(
-  authority: Pick<DevHealthAuthority, 'iss' | 'aud' | 'kid'> & { privateKey: KeyObject },
+/** A compact JWS of `payload` under `header`, signed ES256 (P-256, IEEE P1363 signature) with `privateKey`. */
+export function signJws(privateKey: KeyObject, header: Record<string, unknown>, payload: Record<string, unknown>): string {
+  const input = `${b64url(header)}.${b64url(payload)}`;
+  const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+/** The claims of a verification certificate for `keys`, valid at `now` (default: the clock) for 15 minutes. */
+export function certificateClaims(
+  authority: Pick<DevHealthAuthority, 'iss' | 'aud'>,
   keys: readonly PublishKeyInput[],
   hmacKey: Buffer,
   claims: { reportType: string; symptomOnsetInterval?: number; now?: Date },
-): string {
+): Record<string, unknown> {
   const now = Math.floor((claims.now ?? new Date()).getTime() / 1000);
-  const header = b64url({ alg: 'ES256', kid: authority.kid, typ: 'JWT' });
-  const payload = b64url({
+  return {
     iss: authority.iss,
     aud: authority.aud,
     iat: now - 5,
@@ -47,9 +83,17 @@ export function issueCertificate(
     reportType: claims.reportType,
     ...(claims.symptomOnsetInterval === undefined ? {} : { symptomOnsetInterval: claims.symptomOnsetInterval }),
     tekmac: computeTekmac(keys, hmacKey).toString('base64'),
-  });
-  const signature = sign('sha256', Buffer.from(`${header}.${payload}`), { key: authority.privateKey, dsaEncoding: 'ieee-p1363' });
-  return `${header}.${payload}.${signature.toString('base64url')}`;
+  };
+}
+
+/** Signs a verification certificate (compact JWS, ES256) binding `keys` through their tekmac. */
+export function issueCertificate(
+  authority: Pick<DevHealthAuthority, 'iss' | 'aud' | 'kid'> & { privateKey: KeyObject },
+  keys: readonly PublishKeyInput[],
+  hmacKey: Buffer,
+  claims: { reportType: string; symptomOnsetInterval?: number; now?: Date },
+): string {
+  return signJws(authority.privateKey, { alg: 'ES256', kid: authority.kid, typ: 'JWT' }, certificateClaims(authority, keys, hmacKey, claims));
 }
 
 /** `count` random daily keys that have already expired (so they are not embargoed), newest yesterday. */

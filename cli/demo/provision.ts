@@ -7,10 +7,7 @@ import type { Logger } from '../../core/logging/logger';
 import { createSigningKey } from '../../core/signing/signing-keys';
 import { fingerprintOfPemFile } from '../../core/tls/fingerprint';
 import { UpstreamQueryRepository } from '../../hub/federation-in/upstream-query.repository';
-import { upsertAuthorizedApp } from '../../node/publish/apps/authorized-app.repository';
-import { upsertHealthAuthority, upsertHealthAuthorityKey } from '../../node/publish/authorities/health-authority.repository';
-import { importHealthAuthorityKey } from '../../node/publish/authorities/public-key';
-import { createDevHealthAuthority, type DevHealthAuthority } from './dev-health-authority';
+import { createDevHealthAuthority, registerDevHealthAuthority, type DevHealthAuthority } from './dev-health-authority';
 import type { DemoOptions } from './demo-options';
 import { DEMO_REGIONS, type DemoPlan, type DemoServer } from './demo-plan';
 
@@ -68,21 +65,7 @@ async function provisionNode(plan: DemoPlan, node: DemoServer, options: DemoOpti
       aud: `enfed-${node.name}`,
       kid: 'v1',
     });
-    const em = db.orm.em.fork();
-    const { id } = await upsertHealthAuthority(em, { iss: authority.iss, aud: authority.aud, name: `Dev health authority ${region}` });
-    await upsertHealthAuthorityKey(em, id, {
-      version: authority.kid,
-      from: new Date(now.getTime() - 3600_000),
-      thru: null,
-      publicKeyPem: await importHealthAuthorityKey(authority.publicKeyPem),
-    });
-    await upsertAuthorizedApp(em, {
-      name: authority.healthAuthorityID,
-      allowedRegions: [region],
-      allowedHealthAuthorityIds: [id],
-      bypassVerification: false,
-      bypassRevisionToken: false,
-    });
+    await registerDevHealthAuthority(db.orm.em.fork(), authority, { name: `Dev health authority ${region}`, regions: [region], now });
     const exportRoot = region.toLowerCase();
     await addExportConfig(db, exportRoot, region, [region], options, now);
     await new PartnerAuthorizationRepository(db.pool).add({

@@ -1,11 +1,14 @@
-import { createHmac, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { intervalNumber } from '../../core/keys/intervals';
-import { upsertAuthorizedApp } from '../../node/publish/apps/authorized-app.repository';
-import { upsertHealthAuthority, upsertHealthAuthorityKey } from '../../node/publish/authorities/health-authority.repository';
-import { importHealthAuthorityKey } from '../../node/publish/authorities/public-key';
+import {
+  certificateClaims,
+  createDevHealthAuthority,
+  pastDailyKeys,
+  registerDevHealthAuthority,
+  signJws,
+} from '../../cli/demo/dev-health-authority';
 import type { PublishKeyInput } from '../../node/publish/request/publish-request';
-import { tekmacText } from '../../node/publish/verification/tekmac';
+import { computeTekmac } from '../../node/publish/verification/tekmac';
 
 /** A health authority's signing identity for tests. */
 export interface TestAuthority {
@@ -25,34 +28,18 @@ export async function registerAuthorityAndApp(
   const iss = options.iss ?? 'test-ha';
   const aud = options.aud ?? 'test-node';
   const kid = options.kid ?? 'v1';
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const em = orm.em.fork();
-  const { id } = await upsertHealthAuthority(em, { iss, aud, name: iss });
-  const from = new Date((options.now ?? new Date()).getTime() - 3600_000);
-  await upsertHealthAuthorityKey(em, id, { version: kid, from, thru: null, publicKeyPem: await importHealthAuthorityKey(publicKeyPem) });
-  await upsertAuthorizedApp(em, {
-    name: options.app ?? 'com.example.app',
-    allowedRegions: options.regions ?? ['US-CA'],
-    allowedHealthAuthorityIds: [id],
+  const dev = createDevHealthAuthority({ healthAuthorityID: options.app ?? 'com.example.app', iss, aud, kid });
+  const id = await registerDevHealthAuthority(orm.em.fork(), dev, {
+    name: iss,
+    regions: options.regions ?? ['US-CA'],
+    now: options.now ?? new Date(),
     bypassVerification: options.bypass ?? false,
-    bypassRevisionToken: false,
   });
-  return { id, iss, aud, kid, privateKey, publicKeyPem };
+  return { id, iss, aud, kid, privateKey: createPrivateKey(dev.privateKeyPem), publicKeyPem: dev.publicKeyPem };
 }
 
 /** `count` keys, one per day ending yesterday (relative to `now`), with distinct random bytes. */
-export function dailyKeys(now: Date, count: number, transmissionRisk = 0): PublishKeyInput[] {
-  const today = Math.floor(intervalNumber(now) / 144) * 144;
-  return Array.from({ length: count }, (_, i) => ({
-    key: randomBytes(16).toString('base64'),
-    rollingStartNumber: today - (i + 1) * 144,
-    rollingPeriod: 144,
-    transmissionRisk,
-  }));
-}
-
-const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+export const dailyKeys = pastDailyKeys;
 
 /** A compact JWS signed with ES256 by `authority` (header and claims overridable, for attack cases). */
 export function signCertificate(
@@ -60,14 +47,12 @@ export function signCertificate(
   claims: Record<string, unknown>,
   header: Record<string, unknown> = {},
 ): string {
-  const input = `${b64url({ alg: 'ES256', kid: authority.kid, typ: 'JWT', ...header })}.${b64url(claims)}`;
-  const signature = sign('sha256', Buffer.from(input), { key: authority.privateKey, dsaEncoding: 'ieee-p1363' });
-  return `${input}.${signature.toString('base64url')}`;
+  return signJws(authority.privateKey, { alg: 'ES256', kid: authority.kid, typ: 'JWT', ...header }, claims);
 }
 
 /** base64 tekmac of `keys` under `hmacKey` (four-part form). */
 export function tekmacFor(keys: readonly PublishKeyInput[], hmacKey: Buffer, withRisk = true): string {
-  return createHmac('sha256', hmacKey).update(tekmacText(keys, withRisk)).digest('base64');
+  return computeTekmac(keys, hmacKey, withRisk).toString('base64');
 }
 
 /** Standard claims for `keys`, valid at `now`. */
@@ -78,17 +63,7 @@ export function claimsFor(
   now: Date,
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  const t = Math.floor(now.getTime() / 1000);
-  return {
-    iss: authority.iss,
-    aud: authority.aud,
-    iat: t - 10,
-    nbf: t - 10,
-    exp: t + 900,
-    reportType: 'confirmed',
-    tekmac: tekmacFor(keys, hmacKey),
-    ...extra,
-  };
+  return { ...certificateClaims(authority, keys, hmacKey, { reportType: 'confirmed', now }), ...extra };
 }
 
 /** A complete, valid publish body for `keys`. */
