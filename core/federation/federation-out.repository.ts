@@ -1,16 +1,9 @@
 import type pg from 'pg';
 import type { KeysetPosition } from './fetch-cursor';
+import type { FederatedKey } from './key-wire';
 
 /** A key row as federation-out reads it; `micros` is the cursor column (created_at or revised_at) exactly. */
-export interface ServedKeyRow {
-  key: Buffer;
-  transmissionRisk: number;
-  intervalNumber: number;
-  intervalCount: number;
-  regions: string[];
-  traveler: boolean;
-  reportType: string;
-  daysSinceOnset: number | null;
+export interface ServedKeyRow extends FederatedKey {
   micros: bigint;
 }
 

@@ -1,16 +1,12 @@
+import type { ExposureKey } from '../keys/exposure-key';
 import { fromWireReportType, toWireReportType, WireReportType, type ReportType } from '../keys/report-type';
 import type { WireExposureKey } from './federation.proto';
 
 /** The fields of a key as they travel in Federation.Fetch, in our stored vocabulary. */
-export interface FederatedKey {
-  key: Buffer;
-  transmissionRisk: number;
-  intervalNumber: number;
-  intervalCount: number;
-  regions: string[];
-  traveler: boolean;
+export interface FederatedKey
+  extends Pick<ExposureKey, 'key' | 'transmissionRisk' | 'intervalNumber' | 'intervalCount' | 'regions' | 'traveler' | 'daysSinceOnset'> {
+  /** Not narrowed to ReportType: a row may hold a type this build does not know (sent as UNKNOWN). */
   reportType: string;
-  daysSinceOnset: number | null;
 }
 
 /** Encodes a stored key for the wire. A report type we do not know is sent as UNKNOWN (dropped by receivers). */

@@ -1,17 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import type { FederatedKey } from '../../core/federation/key-wire';
 import { intervalNumber } from '../../core/keys/intervals';
 
 /** A key row for seeding tests; every field has a valid default. */
-export interface SeedKey {
-  key: Buffer;
-  transmissionRisk: number;
-  intervalNumber: number;
-  intervalCount: number;
-  regions: string[];
-  traveler: boolean;
-  reportType: string;
-  daysSinceOnset: number | null;
+export interface SeedKey extends FederatedKey {
   createdAt: Date;
   localProvenance: boolean;
   originQueryId: number | null;
