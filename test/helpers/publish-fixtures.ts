@@ -1,5 +1,6 @@
 import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import test from 'ava';
 import {
   certificateClaims,
   createDevHealthAuthority,
@@ -9,6 +10,8 @@ import {
 } from '../../cli/demo/dev-health-authority';
 import type { PublishKeyInput } from '../../node/publish/request/publish-request';
 import { computeTekmac } from '../../node/publish/verification/tekmac';
+import type { NodeConfig } from '../../node/node.config';
+import { startTestNode, type TestServer } from './test-servers';
 
 /** A health authority's signing identity for tests. */
 export interface TestAuthority {
@@ -20,11 +23,19 @@ export interface TestAuthority {
   publicKeyPem: string;
 }
 
+/** What `registerAuthorityAndApp` may be told; every field has a default. */
+export interface AuthorityAndAppOptions {
+  app?: string;
+  iss?: string;
+  aud?: string;
+  kid?: string;
+  regions?: string[];
+  now?: Date;
+  bypass?: boolean;
+}
+
 /** Registers a health authority with one fresh P-256 key (valid from an hour before `now`) and an app using it. */
-export async function registerAuthorityAndApp(
-  orm: MikroORM,
-  options: { app?: string; iss?: string; aud?: string; kid?: string; regions?: string[]; now?: Date; bypass?: boolean } = {},
-): Promise<TestAuthority> {
+export async function registerAuthorityAndApp(orm: MikroORM, options: AuthorityAndAppOptions = {}): Promise<TestAuthority> {
   const iss = options.iss ?? 'test-ha';
   const aud = options.aud ?? 'test-node';
   const kid = options.kid ?? 'v1';
@@ -36,6 +47,28 @@ export async function registerAuthorityAndApp(
     bypassVerification: options.bypass ?? false,
   });
   return { id, iss, aud, kid, privateKey: createPrivateKey(dev.privateKeyPem), publicKeyPem: dev.publicKeyPem };
+}
+
+/** A running node with a registered authority and app; both fields are set once the `before` hook ran. */
+export interface PublishTestNode {
+  node: TestServer<NodeConfig>;
+  authority: TestAuthority;
+}
+
+/**
+ * For a test file about publishing: registers hooks that start a node whose clock reads `now`, with
+ * `registerAuthorityAndApp(…, { ...options, now })` done, before the file's tests, and destroy it after them.
+ */
+export function usePublishTestNode(now: Date, options: Omit<AuthorityAndAppOptions, 'now'> = {}): PublishTestNode {
+  const setup = {} as PublishTestNode;
+  test.before(async () => {
+    setup.node = await startTestNode({ now: () => now });
+    setup.authority = await registerAuthorityAndApp(setup.node.db.orm, { ...options, now });
+  });
+  test.after.always(async () => {
+    await setup.node?.destroy();
+  });
+  return setup;
 }
 
 /** `count` keys, one per day ending yesterday (relative to `now`), with distinct random bytes. */

@@ -1,21 +1,11 @@
 import test from 'ava';
-import { startTestNode } from '../../helpers/test-servers';
-import { dailyKeys, publishBody, registerAuthorityAndApp, type TestAuthority } from '../../helpers/publish-fixtures';
+import { dailyKeys, publishBody, usePublishTestNode } from '../../helpers/publish-fixtures';
 
 const NOW = new Date('2026-11-20T10:25:00Z');
-let node: Awaited<ReturnType<typeof startTestNode>>;
-let authority: TestAuthority;
+const setup = usePublishTestNode(NOW);
 
-test.before(async () => {
-  node = await startTestNode({ now: () => NOW });
-  authority = await registerAuthorityAndApp(node.db.orm, { now: NOW });
-});
-test.after.always(async () => {
-  await node?.destroy();
-});
-
-const keyCount = async () => (await node.db.pool.query('select count(*)::int as n from exposure_keys')).rows[0].n as number;
-const valid = () => publishBody(authority, dailyKeys(NOW, 2), NOW);
+const keyCount = async () => (await setup.node.db.pool.query('select count(*)::int as n from exposure_keys')).rows[0].n as number;
+const valid = () => publishBody(setup.authority, dailyKeys(NOW, 2), NOW);
 const withKey = (change: Record<string, unknown>) => {
   const body = valid();
   const keys = body.temporaryExposureKeys as Array<Record<string, unknown>>;
@@ -61,7 +51,7 @@ const cases: Record<string, Case> = {
   'one non-base64 key beside a valid one': {
     body: () => {
       const keys = dailyKeys(NOW, 2);
-      return publishBody(authority, [{ ...keys[0]!, key: 'not base64 at all!!!!!!' }, keys[1]!], NOW);
+      return publishBody(setup.authority, [{ ...keys[0]!, key: 'not base64 at all!!!!!!' }, keys[1]!], NOW);
     },
     status: 200,
   },
@@ -72,7 +62,7 @@ for (const [name, c] of Object.entries(cases)) {
   test.serial(`bad input: ${name} → ${c.status}, JSON with a code, nothing stored`, async (t) => {
     const before = await keyCount();
     const body = typeof c.body === 'string' ? c.body : c.body();
-    const res = await fetch(`${node.server.httpUrl}/v1/publish`, {
+    const res = await fetch(`${setup.node.server.httpUrl}/v1/publish`, {
       method: 'POST',
       headers: { 'content-type': c.contentType ?? 'application/json' },
       body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -104,7 +94,7 @@ test.serial('a body larger than Content-Length claims is still cut at the limit'
       controller.close();
     },
   });
-  const res = await fetch(`${node.server.httpUrl}/v1/publish`, {
+  const res = await fetch(`${setup.node.server.httpUrl}/v1/publish`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: stream,
@@ -120,12 +110,12 @@ test.serial('a body of exactly 64,000 bytes is accepted (boundary)', async (t) =
   const base = JSON.stringify({ ...body, padding: '' }).length;
   const exact = JSON.stringify({ ...body, padding: 'z'.repeat(64_000 - base) });
   t.is(Buffer.byteLength(exact), 64_000);
-  const res = await fetch(`${node.server.httpUrl}/v1/publish`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: exact });
+  const res = await fetch(`${setup.node.server.httpUrl}/v1/publish`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: exact });
   t.is(res.status, 200);
 });
 
 test.serial('GET /v1/publish is not a publish', async (t) => {
-  const res = await fetch(`${node.server.httpUrl}/v1/publish`);
+  const res = await fetch(`${setup.node.server.httpUrl}/v1/publish`);
   t.true(res.status === 405 || res.status === 404);
 });
 
@@ -145,7 +135,7 @@ test.serial('randomly mutated requests never get a 5xx', async (t) => {
   };
   const statuses = new Set<number>();
   for (let i = 0; i < 60; i++) {
-    const res = await fetch(`${node.server.httpUrl}/v1/publish`, {
+    const res = await fetch(`${setup.node.server.httpUrl}/v1/publish`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(mutate(valid())),

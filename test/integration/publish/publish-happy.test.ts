@@ -1,23 +1,13 @@
 import test from 'ava';
 import { intervalNumber } from '../../../core/keys/intervals';
-import { startTestNode } from '../../helpers/test-servers';
-import { dailyKeys, postPublish, publishBody, registerAuthorityAndApp, type TestAuthority } from '../../helpers/publish-fixtures';
+import { dailyKeys, postPublish, publishBody, usePublishTestNode } from '../../helpers/publish-fixtures';
 
 const NOW = new Date('2026-11-20T10:25:00Z');
-let node: Awaited<ReturnType<typeof startTestNode>>;
-let authority: TestAuthority;
-
-test.before(async () => {
-  node = await startTestNode({ now: () => NOW });
-  authority = await registerAuthorityAndApp(node.db.orm, { now: NOW, regions: ['us-ca', 'US-NV'] });
-});
-test.after.always(async () => {
-  await node?.destroy();
-});
+const setup = usePublishTestNode(NOW, { regions: ['us-ca', 'US-NV'] });
 
 test('a valid publish stores every key with the derived fields and answers with a token', async (t) => {
   const keys = dailyKeys(NOW, 3, 0);
-  const res = await postPublish(node.server.httpUrl, publishBody(authority, keys, NOW, { extra: { traveler: true } }));
+  const res = await postPublish(setup.node.server.httpUrl, publishBody(setup.authority, keys, NOW, { extra: { traveler: true } }));
   t.is(res.status, 200, JSON.stringify(res.json));
   t.is(res.headers.get('x-api-version'), 'v1');
   t.is(res.json.insertedExposures, 3);
@@ -27,7 +17,7 @@ test('a valid publish stores every key with the derived fields and answers with 
   const padding = res.json.padding as string;
   t.true(padding.length >= 1024 && padding.length <= 2048);
 
-  const { rows } = await node.db.pool.query(
+  const { rows } = await setup.node.db.pool.query(
     `select encode(key, 'base64') as key, transmission_risk, regions, traveler, report_type, days_since_onset, created_at,
             local_provenance, health_authority_id from exposure_keys where key = any($1::bytea[]) order by interval_number desc`,
     [keys.map((k) => Buffer.from(k.key, 'base64'))],
@@ -41,7 +31,7 @@ test('a valid publish stores every key with the derived fields and answers with 
     t.true(row.traveler);
     t.is(row.report_type, 'confirmed');
     t.true(row.local_provenance);
-    t.is(row.health_authority_id, authority.id);
+    t.is(row.health_authority_id, setup.authority.id);
     t.is((row.created_at as Date).toISOString(), '2026-11-20T10:00:00.000Z');
   }
 });
@@ -50,9 +40,9 @@ test('a still-valid key is embargoed until the window after it expires; sent ris
   const current = intervalNumber(NOW);
   const todayStart = Math.floor(current / 144) * 144;
   const keys = [{ key: 'AAECAwQFBgcICQoLDA0ODw==', rollingStartNumber: todayStart, rollingPeriod: 144, transmissionRisk: 5 }];
-  const res = await postPublish(node.server.httpUrl, publishBody(authority, keys, NOW));
+  const res = await postPublish(setup.node.server.httpUrl, publishBody(setup.authority, keys, NOW));
   t.is(res.status, 200, JSON.stringify(res.json));
-  const { rows } = await node.db.pool.query('select created_at, transmission_risk from exposure_keys where key = $1', [
+  const { rows } = await setup.node.db.pool.query('select created_at, transmission_risk from exposure_keys where key = $1', [
     Buffer.from(keys[0]!.key, 'base64'),
   ]);
   t.is((rows[0].created_at as Date).toISOString(), '2026-11-21T00:00:00.000Z');
@@ -61,9 +51,9 @@ test('a still-valid key is embargoed until the window after it expires; sent ris
 
 test('publish answers and keys are counted in /metrics, by code only', async (t) => {
   const keys = dailyKeys(NOW, 2, 0);
-  t.is((await postPublish(node.server.httpUrl, publishBody(authority, keys, NOW))).status, 200);
-  t.is((await postPublish(node.server.httpUrl, { ...publishBody(authority, keys, NOW), healthAuthorityID: 'nope' })).status, 401);
-  const text = await (await fetch(`${node.server.httpUrl}/metrics`)).text();
+  t.is((await postPublish(setup.node.server.httpUrl, publishBody(setup.authority, keys, NOW))).status, 200);
+  t.is((await postPublish(setup.node.server.httpUrl, { ...publishBody(setup.authority, keys, NOW), healthAuthorityID: 'nope' })).status, 401);
+  const text = await (await fetch(`${setup.node.server.httpUrl}/metrics`)).text();
   t.regex(text, /enfed_publish_requests_total\{code="ok"\} [1-9]/);
   t.regex(text, /enfed_publish_requests_total\{code="unknown_health_authority_id"\} [1-9]/);
   t.regex(text, /enfed_keys_published_total\{outcome="stored"\} [1-9]/);

@@ -6,27 +6,17 @@ import { loadRevisionKeys, rotateRevisionKeys } from '../../../node/publish/revi
 import { startRevisionKeyRotation } from '../../../node/publish/revision/revision-key-rotation.job';
 import { createTestDatabase, TEST_REDIS_URL, testLogger, uniqueName } from '../../helpers/test-database';
 import { createRedis } from '../../../core/jobs/redis';
-import { startTestNode } from '../../helpers/test-servers';
-import { dailyKeys, postPublish, publishBody, registerAuthorityAndApp, type TestAuthority } from '../../helpers/publish-fixtures';
+import { dailyKeys, postPublish, publishBody, usePublishTestNode } from '../../helpers/publish-fixtures';
 
 const NOW = new Date('2026-11-20T10:25:00Z');
-let node: Awaited<ReturnType<typeof startTestNode>>;
-let authority: TestAuthority;
-
-test.before(async () => {
-  node = await startTestNode({ now: () => NOW });
-  authority = await registerAuthorityAndApp(node.db.orm, { now: NOW });
-});
-test.after.always(async () => {
-  await node?.destroy();
-});
+const setup = usePublishTestNode(NOW);
 
 const send = (keys: ReturnType<typeof dailyKeys>, reportType: string, revisionToken?: string) =>
-  postPublish(node.server.httpUrl, publishBody(authority, keys, NOW, { claims: { reportType }, revisionToken }));
+  postPublish(setup.node.server.httpUrl, publishBody(setup.authority, keys, NOW, { claims: { reportType }, revisionToken }));
 
 const rows = async (keys: ReturnType<typeof dailyKeys>) =>
   (
-    await node.db.pool.query(
+    await setup.node.db.pool.query(
       `select report_type, transmission_risk, revised_report_type, revised_at, revised_days_since_onset, revised_transmission_risk
          from exposure_keys where key = any($1::bytea[]) order by interval_number`,
       [keys.map((k) => Buffer.from(k.key, 'base64'))],

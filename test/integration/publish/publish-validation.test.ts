@@ -2,22 +2,12 @@ import { randomBytes } from 'node:crypto';
 import test from 'ava';
 import { intervalNumber } from '../../../core/keys/intervals';
 import type { PublishKeyInput } from '../../../node/publish/request/publish-request';
-import { startTestNode } from '../../helpers/test-servers';
-import { postPublish, publishBody, registerAuthorityAndApp, type TestAuthority } from '../../helpers/publish-fixtures';
+import { postPublish, publishBody, usePublishTestNode } from '../../helpers/publish-fixtures';
 
 const NOW = new Date('2026-11-20T10:25:00Z');
 const CURRENT = intervalNumber(NOW);
 const TODAY = Math.floor(CURRENT / 144) * 144;
-let node: Awaited<ReturnType<typeof startTestNode>>;
-let authority: TestAuthority;
-
-test.before(async () => {
-  node = await startTestNode({ now: () => NOW });
-  authority = await registerAuthorityAndApp(node.db.orm, { now: NOW });
-});
-test.after.always(async () => {
-  await node?.destroy();
-});
+const setup = usePublishTestNode(NOW);
 
 const key = (rollingStartNumber: number, rollingPeriod = 144, transmissionRisk = 0): PublishKeyInput => ({
   key: randomBytes(16).toString('base64'),
@@ -28,11 +18,11 @@ const key = (rollingStartNumber: number, rollingPeriod = 144, transmissionRisk =
 const days = (n: number, from = 1) => Array.from({ length: n }, (_, i) => key(TODAY - (i + from) * 144));
 
 async function publishKeys(keys: PublishKeyInput[], options: Parameters<typeof publishBody>[3] = {}) {
-  return postPublish(node.server.httpUrl, publishBody(authority, keys, NOW, options));
+  return postPublish(setup.node.server.httpUrl, publishBody(setup.authority, keys, NOW, options));
 }
 
 async function stored(k: PublishKeyInput) {
-  const { rows } = await node.db.pool.query('select * from exposure_keys where key = $1', [Buffer.from(k.key, 'base64')]);
+  const { rows } = await setup.node.db.pool.query('select * from exposure_keys where key = $1', [Buffer.from(k.key, 'base64')]);
   return rows[0] as Record<string, unknown> | undefined;
 }
 
