@@ -17,7 +17,7 @@ import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dropDatabase, ensureDatabase } from '../core/db/admin';
-import { createRedis } from '../core/jobs/redis';
+import { deleteRedisPrefix } from '../core/jobs/redis';
 import { createLogger } from '../core/logging/logger';
 import { intervalNumber } from '../core/keys/intervals';
 import { startNode } from '../node/main';
@@ -166,21 +166,6 @@ async function runLoad(plan: LoadPlan): Promise<LoadReport> {
 
 // ---------------------------------------------------------------- node under test (parent process)
 
-/** Deletes the bench's BullMQ keys (its own prefix), so repeated runs leave nothing behind in Redis. */
-async function removeRedisPrefix(url: string, prefix: string): Promise<void> {
-  const redis = createRedis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    await redis.quit();
-  }
-}
-
 /** CPU seconds used so far by the PostgreSQL backends serving `database` (Linux /proc; 0 elsewhere). */
 async function postgresCpuSeconds(pool: import('pg').Pool, database: string): Promise<number> {
   const { rows } = await pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database]);
@@ -275,7 +260,8 @@ async function main(): Promise<void> {
   } finally {
     await node.stop();
     await dropDatabase(databaseUrl);
-    await removeRedisPrefix(config.REDIS_URL, name);
+    // The bench's BullMQ keys (its own prefix), so repeated runs leave nothing behind in Redis.
+    await deleteRedisPrefix(config.REDIS_URL, name);
   }
 }
 

@@ -2,7 +2,6 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { PULL_QUEUE, pullSchedulerId } from '../../../hub/federation-in/pull-scheduler';
 import { TEST_REDIS_URL } from '../../helpers/test-database';
 import { truncate } from '../../../core/keys/intervals';
@@ -33,13 +32,6 @@ test.before(async () => {
 test.after.always(async () => {
   await Promise.allSettled([node?.destroy(), hub?.destroy()]);
   await certs?.destroy();
-  // The schedules live in Redis under this hub's prefix: leave nothing behind.
-  if (hub) {
-    const redis = new Redis(TEST_REDIS_URL);
-    const stale = await redis.keys(`${hub.config.REDIS_PREFIX}:*`);
-    if (stale.length > 0) await redis.del(...stale);
-    await redis.quit();
-  }
 });
 
 async function closedPort(): Promise<number> {
