@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import yauzl from 'yauzl';
 import { FileBlobStore } from '../../../core/export/blob-store';
 import type { ExportConfigRecord } from '../../../core/export/export-config';
 import { ExportConfigRepository } from '../../../core/export/export-config.repository';
@@ -11,6 +10,7 @@ import { decodeExportBin, decodeSignatureList, type DecodedExport, type DecodedS
 import { runExportWorker, type ExportWorkerDeps } from '../../../core/export/run-export-worker';
 import { scheduleBatches } from '../../../core/export/schedule-batches';
 import { createTestDatabase, testLogger, type TestDatabase } from '../../helpers/test-database';
+import { readZipBuffer } from '../../helpers/zip';
 
 /** A throwaway database plus a temporary blob directory, for one export test. */
 export interface ExportKit {
@@ -82,28 +82,8 @@ export async function exportAt(kit: ExportKit, now: Date, settings: Partial<Expo
 }
 
 /** The entries of a zip file. */
-export function readZip(file: string): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err ?? new Error('no zip'));
-      const entries = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e ?? new Error('no stream'));
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            entries.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-          stream.on('error', reject);
-        });
-      });
-      zip.on('end', () => resolve(entries));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
+export async function readZip(file: string): Promise<Map<string, Buffer>> {
+  return readZipBuffer(await readFile(file));
 }
 
 /** An export zip of ours, read and decoded. */
