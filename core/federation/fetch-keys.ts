@@ -61,20 +61,14 @@ export async function fetchKeys(
     };
     // One row more than the page tells whether the stream has more without a count query.
     const primary = await deps.keys.primaryAfter(keyPosition, pageSize + 1, filter);
-    if (primary.length > pageSize) {
-      primary.length = pageSize;
-      response.partialResponse = true;
-    }
+    response.partialResponse = cutToPage(primary, pageSize);
     keyPosition = lastPosition(primary, keyPosition);
     response.keys = primary.map((row) => wire(row, effective));
 
     if (!response.partialResponse) {
       const room = pageSize - primary.length;
       const revised = await deps.keys.revisedAfter(revisedPosition, room + 1, filter);
-      if (revised.length > room) {
-        revised.length = room;
-        response.partialResponse = true;
-      }
+      response.partialResponse = cutToPage(revised, room);
       revisedPosition = lastPosition(revised, revisedPosition);
       response.revisedKeys = revised.map((row) => wire(row, effective));
     }
@@ -84,6 +78,13 @@ export async function fetchKeys(
     revisedKeyCursor: encodeCursor(revisedPosition, scope),
   };
   return response;
+}
+
+/** Cuts `rows`, read with one row more than `limit`, back to `limit`; true when that extra row was there. */
+function cutToPage(rows: ServedKeyRow[], limit: number): boolean {
+  if (rows.length <= limit) return false;
+  rows.length = limit;
+  return true;
 }
 
 function lastPosition(rows: ServedKeyRow[], fallback: KeysetPosition): KeysetPosition {
