@@ -1,3 +1,4 @@
+import type { RunCounts } from '../federation-in/pull-run.repository';
 import type { StatusRepository, UpstreamRow } from './status.repository';
 
 /** How many export batches the status shows (files: those of these batches). */
@@ -12,19 +13,13 @@ export const STALE_AFTER_INTERVALS = 3;
  */
 export type UpstreamState = 'pending' | 'ok' | 'failing' | 'stale';
 
-/** The latest finished pull of one upstream. */
-export interface LastPull {
+/** The latest finished pull of one upstream, with the counters its run recorded. */
+export interface LastPull extends RunCounts {
   startedAt: Date;
   finishedAt: Date | null;
   outcome: 'ok' | 'error';
   /** The error text the federation-in job stored for a failed pull. */
   error: string | null;
-  pages: number;
-  received: number;
-  inserted: number;
-  duplicates: number;
-  invalid: number;
-  revised: number;
   durationMs: number | null;
 }
 
