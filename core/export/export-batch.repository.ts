@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction';
 import type { BuiltFile } from './file-sequence';
 
 /** A claimed batch: the lease timestamp doubles as the claim's token (see `complete`). */
@@ -86,18 +87,14 @@ export class ExportBatchRepository {
    * expired and was re-claimed by another finds it changed and records nothing). Returns false then.
    */
   async complete(batch: ClaimedBatch, files: BuiltFile[]): Promise<boolean> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
+    return inTransaction(this.pool, async (client) => {
       const updated = await client.query(
         `update export_batches set status = 'complete', lease_expires_at = null
          where id = $1 and status = 'processing' and lease_expires_at = $2`,
         [batch.id, batch.leaseExpiresAt],
       );
-      if (updated.rowCount !== 1) {
-        await client.query('rollback');
-        return false;
-      }
+      // Not our claim: the update matched no row, so committing changes nothing.
+      if (updated.rowCount !== 1) return false;
       await client.query('delete from export_files where batch_id = $1', [batch.id]);
       if (files.length > 0) {
         await client.query(
@@ -113,13 +110,7 @@ export class ExportBatchRepository {
           ],
         );
       }
-      await client.query('commit');
       return true;
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction';
 import type { FileBlobStore } from './blob-store';
 import { indexName } from './export-config';
 
@@ -9,9 +10,7 @@ import { indexName } from './export-config';
  * older listing in place after a newer one.
  */
 export async function rewriteIndex(pool: pg.Pool, blobs: FileBlobStore, config: { id: number; root: string }): Promise<string[]> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  return inTransaction(pool, async (client) => {
     await client.query(`select pg_advisory_xact_lock(hashtext('enfed.export_index'), $1)`, [config.id]);
     const result = await client.query<{ filename: string }>(
       `select f.filename from export_files f join export_batches b on b.id = f.batch_id
@@ -20,12 +19,6 @@ export async function rewriteIndex(pool: pg.Pool, blobs: FileBlobStore, config: 
     );
     const names = result.rows.map((r) => r.filename);
     await blobs.writeAtomic(indexName(config.root), names.join('\n'));
-    await client.query('commit');
     return names;
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import jose from 'node-jose';
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction';
 import { BadRequestError } from '../errors/app-error';
 import { SIGNATURE_ALGORITHM } from '../export/export-format';
 import { toExportSigningKey, type ExportSigningKey } from './file-signer';
@@ -81,21 +82,13 @@ export async function rotateSigningKey(
   pool: pg.Pool,
   input: CreateSigningKeyInput & { overlapSeconds: number },
 ): Promise<{ key: SigningKeyInfo; retiring: number; retiresAt: Date }> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  return inTransaction(pool, async (client) => {
     await client.query('lock table signing_keys in share row exclusive mode');
     const key = await createSigningKey(client, input);
     const retiresAt = new Date(input.now.getTime() + input.overlapSeconds * 1000);
     const retiring = await new SigningKeyRepository(client).retireAllBut(key.id, retiresAt);
-    await client.query('commit');
     return { key, retiring, retiresAt };
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** The keys that sign exports at `at`, parsed and ready (every active key signs every file). */

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../../core/db/transaction';
 import { AppError } from '../../core/errors/app-error';
 import { FederationCallError } from '../../core/federation/federation-client';
 import type { FederationFetchRequest, FederationFetchResponse } from '../../core/federation/federation.proto';
@@ -149,13 +150,11 @@ async function storePage(
     originQueryId: query.id,
   };
   const pooled = new PooledKeysRepository();
-  const tx = await deps.pool.connect();
-  try {
-    await tx.query('begin');
+  const pageCounts = await inTransaction(deps.pool, async (tx) => {
     // Primary keys before revised keys: a key and its revision in one page end revised, as at the upstream.
     const a = await pooled.merge(tx, primary.columns, origin);
     const b = await pooled.merge(tx, revised.columns, origin, true);
-    const pageCounts = {
+    const added = {
       received: page.keys.length + page.revisedKeys.length,
       inserted: a.inserted + b.inserted,
       duplicates: a.duplicates + b.duplicates,
@@ -166,20 +165,15 @@ async function storePage(
     if (next?.keyCursor && next.revisedKeyCursor) {
       await queries.saveCursors(tx, query.id, next.keyCursor, next.revisedKeyCursor);
     }
-    await runs.addPage(tx, runId, pageCounts);
-    await tx.query('commit');
-    counts.pages += 1;
-    counts.received += pageCounts.received;
-    counts.inserted += pageCounts.inserted;
-    counts.duplicates += pageCounts.duplicates;
-    counts.invalid += pageCounts.invalid;
-    counts.revised += pageCounts.revised;
-  } catch (err) {
-    await tx.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    tx.release();
-  }
+    await runs.addPage(tx, runId, added);
+    return added;
+  });
+  counts.pages += 1;
+  counts.received += pageCounts.received;
+  counts.inserted += pageCounts.inserted;
+  counts.duplicates += pageCounts.duplicates;
+  counts.invalid += pageCounts.invalid;
+  counts.revised += pageCounts.revised;
 }
 
 /** A short, safe text for the run record and the status page. */

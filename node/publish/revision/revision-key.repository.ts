@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { inTransaction } from '../../../core/db/transaction';
 import type { RevisionKey } from './revision-token';
 
 /** Arbitrary constant naming the advisory lock that serialises rotations across replicas. */
@@ -30,9 +31,7 @@ export async function rotateRevisionKeys(
   rotationSeconds: number,
   retentionSeconds: number,
 ): Promise<RotationOutcome> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  return inTransaction(pool, async (client) => {
     await client.query('select pg_advisory_xact_lock($1)', [ROTATION_LOCK]);
     const newest = await client.query<{ created_at: Date }>('select max(created_at) as created_at from revision_token_keys');
     const newestAt = newest.rows[0]?.created_at ?? null;
@@ -47,12 +46,6 @@ export async function rotateRevisionKeys(
           and id <> (select id from revision_token_keys order by created_at desc, id desc limit 1)`,
       [new Date(now.getTime() - retentionSeconds * 1000)],
     );
-    await client.query('commit');
     return { created, deleted: deleted.rowCount ?? 0 };
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../../../core/db/transaction';
 import type { ExposureKey } from '../../../core/keys/exposure-key';
 import type { ReportType } from '../../../core/keys/report-type';
 
@@ -123,21 +124,13 @@ export async function storePublish(pool: pg.Pool, keys: readonly ExposureKey[], 
 }
 
 async function storeWithRevisions(pool: pg.Pool, keys: readonly ExposureKey[], plan: PlanWrites): Promise<StoreOutcome> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  return inTransaction(pool, async (client) => {
     const existing = await client.query<StoredRow>({ text: STORED_STATE, values: [keys.map((k) => k.key)] });
     const writes = plan(existing.rows.map(toState));
     const inserted = await insertKeys(client, writes.insert);
     const revised = await reviseKeys(client, writes.revise, keys[0]?.regions ?? []);
-    await client.query('commit');
     return { inserted, revised };
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function insertKeys(client: pg.PoolClient, keys: readonly ExposureKey[]): Promise<number> {
