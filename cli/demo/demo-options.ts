@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../admin-support';
 import { UsageError } from '../command';
 
 /** What `enfed demo` was asked to do. Timings are in seconds. */
@@ -27,26 +27,16 @@ function whole(name: string, value: string | undefined, fallback: number, min: n
 
 /** Parses the demo's arguments; throws UsageError with a clear message for bad ones. */
 export function parseDemoOptions(args: string[], env: NodeJS.ProcessEnv): DemoOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        seed: { type: 'string' },
-        manifest: { type: 'string' },
-        dir: { type: 'string' },
-        instance: { type: 'string' },
-        'base-port': { type: 'string' },
-        'pull-interval': { type: 'string' },
-        'export-period': { type: 'string' },
-        'truncate-window': { type: 'string' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values } = parseOptions(args, {
+    seed: { type: 'string' },
+    manifest: { type: 'string' },
+    dir: { type: 'string' },
+    instance: { type: 'string' },
+    'base-port': { type: 'string' },
+    'pull-interval': { type: 'string' },
+    'export-period': { type: 'string' },
+    'truncate-window': { type: 'string' },
+  });
   const dir = values.dir ?? '.enfed/demo';
   const instance = values.instance ?? 'demo';
   if (!/^[a-z][a-z0-9_]{0,30}$/.test(instance)) throw new UsageError('--instance: lower-case letters, digits and _, starting with a letter');
