@@ -1,16 +1,15 @@
 import { UsageError, type Command } from '../../../cli/command';
+import { duration } from '../../config/env';
 import { parseOptions, printTable, regionList, required, withDatabase } from '../../../cli/admin-support';
 import { ALL_REGIONS } from '../export-keys.query';
 import { ROOT_PATTERN } from '../export-config';
 import { ExportConfigRepository } from '../export-config.repository';
 import { DEFAULT_MAX_RECORDS_PER_FILE, MAX_RECORDS_PER_FILE_LIMIT } from '../export-format';
 
-const DURATION = /^(\d+)(s|m|h|d)?$/;
-
 function seconds(value: string, name: string): number {
-  const match = DURATION.exec(value.trim());
-  if (!match) throw new UsageError(`--${name}: expected a duration such as 3600, 60s, 1h or 1d`);
-  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] as 's' | 'm' | 'h' | 'd' | undefined) ?? 's'];
+  const parsed = duration(0).safeParse(value);
+  if (!parsed.success) throw new UsageError(`--${name}: expected a duration such as 3600, 60s, 1h or 1d`);
+  return parsed.data;
 }
 
 function timestamp(value: string | undefined, name: string): Date | null {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError, type Command } from '../../../cli/command';
+import { duration } from '../../config/env';
 import { BadRequestError } from '../../errors/app-error';
 import { parseOptions, printTable, required, withDatabase } from '../../../cli/admin-support';
 import { SIGNATURE_ALGORITHM } from '../../export/export-format';
@@ -35,9 +36,9 @@ async function asUsage<T>(work: () => Promise<T>): Promise<T> {
 }
 
 function overlapSeconds(value: string | undefined): number {
-  const match = /^(\d+)(s|m|h|d)?$/.exec((value ?? '7d').trim());
-  if (!match) throw new UsageError('--overlap: a duration such as 7d or 12h');
-  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] as 's' | 'm' | 'h' | 'd' | undefined) ?? 's'];
+  const parsed = duration(7 * 86400).safeParse(value);
+  if (!parsed.success) throw new UsageError('--overlap: a duration such as 7d or 12h');
+  return parsed.data;
 }
 
 /** `enfed admin signing-key create`. */
