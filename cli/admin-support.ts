@@ -62,6 +62,20 @@ export async function withDatabase<T>(env: NodeJS.ProcessEnv, work: (db: Databas
   }
 }
 
+/**
+ * Runs `work`; when it throws a `refusal` (an expected outcome such as NotFoundError, not a fault), writes
+ * `enfed: <message>` to stderr and resolves to exit code 1 instead.
+ */
+export async function exitOneOn(refusal: abstract new (...args: never[]) => Error, work: () => Promise<number>): Promise<number> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!(err instanceof refusal)) throw err;
+    process.stderr.write(`enfed: ${err.message}\n`);
+    return 1;
+  }
+}
+
 /** Writes one line to stdout. */
 export function print(line: string): void {
   process.stdout.write(`${line}\n`);

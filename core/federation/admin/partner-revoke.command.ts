@@ -1,7 +1,7 @@
 import { NotFoundError } from '../../errors/app-error';
 import type { Command } from '../../../cli/command';
 import { PartnerAuthorizationRepository } from '../partner-authorization.repository';
-import { parseOptions, required, withDatabase } from '../../../cli/admin-support';
+import { exitOneOn, parseOptions, required, withDatabase } from '../../../cli/admin-support';
 
 /** `enfed admin partner revoke`: effective on the partner's next call (no restart; the row is read per call). */
 export const partnerRevokeCommand: Command = {
@@ -10,18 +10,12 @@ export const partnerRevokeCommand: Command = {
   summary: 'revoke a partner authorization (effective on its next call)',
   async run(args, env) {
     const name = required(parseOptions(args, { name: { type: 'string' } }).values.name, 'name');
-    return withDatabase(env, async (db) => {
-      try {
+    return withDatabase(env, (db) =>
+      exitOneOn(NotFoundError, async () => {
         await new PartnerAuthorizationRepository(db.pool).revoke(name);
-      } catch (err) {
-        if (err instanceof NotFoundError) {
-          process.stderr.write(`enfed: ${err.message}\n`);
-          return 1;
-        }
-        throw err;
-      }
-      process.stdout.write(`partner ${name} revoked\n`);
-      return 0;
-    });
+        process.stdout.write(`partner ${name} revoked\n`);
+        return 0;
+      }),
+    );
   },
 };

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { UsageError, type Command } from '../../../cli/command';
 import { duration } from '../../../core/config/env';
 import { AlreadyExistsError } from '../../../core/errors/app-error';
-import { parseOptions, regionList, required, withDatabase } from '../../../cli/admin-support';
+import { exitOneOn, parseOptions, regionList, required, withDatabase } from '../../../cli/admin-support';
 import { UpstreamQueryRepository, type UpstreamKind } from '../upstream-query.repository';
 
 /** `enfed admin upstream add`: a node or partner hub for the hub to pull; picked up without a restart. */
@@ -42,8 +42,8 @@ export const upstreamAddCommand: Command = {
     const interval = duration(300).safeParse(values.interval);
     if (!interval.success || interval.data <= 0) throw new UsageError('--interval must be a duration such as 30s or 5m');
 
-    return withDatabase(env, async (db) => {
-      try {
+    return withDatabase(env, (db) =>
+      exitOneOn(AlreadyExistsError, async () => {
         const added = await new UpstreamQueryRepository(db.pool).add({
           name,
           address,
@@ -60,13 +60,7 @@ export const upstreamAddCommand: Command = {
         });
         process.stdout.write(`upstream ${added.name} added (id ${added.id}, every ${added.intervalSeconds}s)\n`);
         return 0;
-      } catch (err) {
-        if (err instanceof AlreadyExistsError) {
-          process.stderr.write(`enfed: ${err.message}\n`);
-          return 1;
-        }
-        throw err;
-      }
-    });
+      }),
+    );
   },
 };

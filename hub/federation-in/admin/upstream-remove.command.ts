@@ -1,6 +1,6 @@
 import type { Command } from '../../../cli/command';
 import { NotFoundError } from '../../../core/errors/app-error';
-import { parseOptions, required, withDatabase } from '../../../cli/admin-support';
+import { exitOneOn, parseOptions, required, withDatabase } from '../../../cli/admin-support';
 import { UpstreamQueryRepository } from '../upstream-query.repository';
 
 /**
@@ -13,18 +13,12 @@ export const upstreamRemoveCommand: Command = {
   summary: 'remove an upstream (its schedule stops within FEDERATION_SYNC_INTERVAL)',
   async run(args, env) {
     const name = required(parseOptions(args, { name: { type: 'string' } }).values.name, 'name');
-    return withDatabase(env, async (db) => {
-      try {
+    return withDatabase(env, (db) =>
+      exitOneOn(NotFoundError, async () => {
         await new UpstreamQueryRepository(db.pool).remove(name);
-      } catch (err) {
-        if (err instanceof NotFoundError) {
-          process.stderr.write(`enfed: ${err.message}\n`);
-          return 1;
-        }
-        throw err;
-      }
-      process.stdout.write(`upstream ${name} removed\n`);
-      return 0;
-    });
+        process.stdout.write(`upstream ${name} removed\n`);
+        return 0;
+      }),
+    );
   },
 };
