@@ -31,7 +31,7 @@ async function withKeys(em: EntityManager, rows: IHealthAuthority[]): Promise<St
   const keys = await em.find(
     HealthAuthorityKey,
     { healthAuthorityId: { $in: rows.map((r) => r.id) } },
-    { orderBy: { healthAuthorityId: 'asc', fromTimestamp: 'asc' } },
+    { orderBy: { healthAuthorityId: 'asc', fromTimestamp: 'asc', version: 'asc' } },
   );
   return rows.map((r) => ({
     id: r.id,
