@@ -33,7 +33,13 @@ export async function openDatabase(url: string, logger: Logger, options: { poolS
     debug: false,
     logger: (message) => logger.debug({ component: 'orm' }, message),
   });
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // Prepared (named) statements on hot paths save parse and analysis, while force_custom_plan keeps PostgreSQL
+  // planning each execution with its real parameters: a generic plan cached on a small table can scan it whole.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    options: '-c plan_cache_mode=force_custom_plan',
+  });
   // An idle client that loses its connection must not crash the process; the next checkout reconnects.
   pool.on('error', (err) => logger.warn({ err: err.message }, 'idle database connection lost'));
   let closed = false;
