@@ -1,28 +1,14 @@
 import { AuthorizedApp } from './authorized-app.entity';
-import { ExportBatch, ExportConfig, ExportFile } from './export.entity';
-import { FederationInQuery, FederationInRun, PartnerAuthorization } from './federation.entity';
 import { HealthAuthority, HealthAuthorityKey } from './health-authority.entity';
-import { RevisionTokenKey } from './revision-token-key.entity';
-import { SigningKey } from './signing-key.entity';
 
 export * from './authorized-app.entity';
-export * from './export.entity';
-export * from './federation.entity';
 export * from './health-authority.entity';
-export * from './revision-token-key.entity';
-export * from './signing-key.entity';
 
-/** Every entity, for the ORM bootstrap. Keys themselves live in `exposure_keys`, accessed with bulk SQL. */
-export const ALL_ENTITIES = [
-  AuthorizedApp,
-  HealthAuthority,
-  HealthAuthorityKey,
-  RevisionTokenKey,
-  SigningKey,
-  ExportConfig,
-  ExportBatch,
-  ExportFile,
-  PartnerAuthorization,
-  FederationInQuery,
-  FederationInRun,
-];
+/**
+ * The entities MikroORM maps: the publish path's trust configuration (apps, health authorities and their
+ * keys), read per request through an EntityManager fork and edited by the admin commands. Keys, export
+ * batches, signing keys and federation state are read and written with plain SQL in their repositories
+ * (bulk, streaming and lock-sensitive paths where per-row entities would only add cost), so they have no
+ * entity here that could drift from the schema.
+ */
+export const ALL_ENTITIES = [AuthorizedApp, HealthAuthority, HealthAuthorityKey];
