@@ -1,6 +1,6 @@
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import test from 'ava';
+import { vectorText } from '../../helpers/shared-vectors';
 import { intervalNumber } from '../../../core/keys/intervals';
 import { upsertAuthorizedApp } from '../../../node/publish/apps/authorized-app.repository';
 import { upsertHealthAuthority, upsertHealthAuthorityKey } from '../../../node/publish/authorities/health-authority.repository';
@@ -18,7 +18,6 @@ import {
 
 const NOW = new Date('2026-11-20T10:25:00Z');
 const T = Math.floor(NOW.getTime() / 1000);
-const VECTORS = new URL('../../../../shared/vectors/', import.meta.url);
 let node: Awaited<ReturnType<typeof startTestNode>>;
 let authority: TestAuthority;
 let otherAuthority: TestAuthority;
@@ -144,13 +143,13 @@ test('an app with the bypass switch publishes without a certificate; report type
 });
 
 test('the vectors certificate is accepted by a node trusting the vectors authority', async (t) => {
-  const vector = JSON.parse(readFileSync(new URL('certificate.json', VECTORS), 'utf8'));
+  const vector = JSON.parse(vectorText('certificate.json'));
   const now = new Date('2025-09-19T12:00:00Z');
   const vnode = await startTestNode({ now: () => now });
   try {
     const em = vnode.db.orm.em.fork();
     const { id } = await upsertHealthAuthority(em, { iss: 'test-health-authority', aud: 'enfed-test-node', name: 'vectors' });
-    const pem = await importHealthAuthorityKey(readFileSync(new URL('test-health-authority.pub.pem', VECTORS), 'utf8'));
+    const pem = await importHealthAuthorityKey(vectorText('test-health-authority.pub.pem'));
     await upsertHealthAuthorityKey(em, id, { version: 'v1', from: new Date('2025-01-01T00:00:00Z'), thru: null, publicKeyPem: pem });
     await upsertAuthorizedApp(em, { name: 'gov.test.app', allowedRegions: ['XX'], allowedHealthAuthorityIds: [id], bypassVerification: false, bypassRevisionToken: false });
     const body = { temporaryExposureKeys: vector.keys, healthAuthorityID: 'gov.test.app', verificationPayload: vector.token, hmacKey: vector.hmacKey };

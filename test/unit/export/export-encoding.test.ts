@@ -1,6 +1,6 @@
 import test from 'ava';
+import { vectorBytes, vectorText } from '../../helpers/shared-vectors';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { encodeExportBin } from '../../../core/export/export-bin';
 import { DEFAULT_ROLLING_PERIOD, type ExportHeader } from '../../../core/export/export-format';
 import { exportProto } from '../../../core/export/export-proto';
@@ -9,11 +9,10 @@ import { recordToRow, type ExportRecord } from '../../../core/export/export-row'
 import { encodeRow, KEYS_TAG, MAX_ENCODED_KEY_SIZE } from '../../../core/export/tek-encoder';
 
 /** Copies of the shared vectors (made by an independent implementation); test fixtures only. */
-const VECTORS = new URL('../../fixtures/vectors', import.meta.url).pathname;
-const vectorBin = readFileSync(`${VECTORS}/export/export.bin`);
-const vectorSig = readFileSync(`${VECTORS}/export/export.sig`);
-const vectorPub = readFileSync(`${VECTORS}/export/test-export-signing.pub.pem`, 'utf8');
-const expected = JSON.parse(readFileSync(`${VECTORS}/export/expected.json`, 'utf8')) as {
+const vectorBin = vectorBytes('export/export.bin');
+const vectorSig = vectorBytes('export/export.sig');
+const vectorPub = vectorText('test-export-signing.pub.pem');
+const expected = JSON.parse(vectorText('export/expected.json')) as {
   sha256: string;
   start_timestamp: number;
   end_timestamp: number;

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import test from 'ava';
+import { vectorText } from '../../helpers/shared-vectors';
 import { computeTekmac, tekmacMatches, tekmacText } from '../../../node/publish/verification/tekmac';
 import type { PublishKeyInput } from '../../../node/publish/request/publish-request';
 
@@ -9,7 +9,7 @@ interface VectorCase {
   text: string;
   tekmac: string;
 }
-const vectors = JSON.parse(readFileSync(new URL('../../../../shared/vectors/tekmac.json', import.meta.url), 'utf8')) as {
+const vectors = JSON.parse(vectorText('tekmac.json')) as {
   hmacKey: string;
   cases: VectorCase[];
 };
