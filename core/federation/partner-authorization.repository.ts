@@ -65,12 +65,21 @@ export class PartnerAuthorizationRepository {
     originQueryId: number | null;
   }): Promise<PartnerAuthorization> {
     try {
+      // A revoked partner's row keeps its certificate: adding that certificate again re-enables the row with
+      // the new settings. An enabled row with the same certificate (or name) is a conflict.
       const result = await this.pool.query<Row>(
         `insert into partner_authorizations (name, cert_fingerprint, include_regions, exclude_regions, origin_query_id)
-         values ($1, $2, $3, $4, $5) returning ${COLUMNS}`,
+         values ($1, $2, $3, $4, $5)
+         on conflict (cert_fingerprint) do update
+           set name = excluded.name, include_regions = excluded.include_regions,
+               exclude_regions = excluded.exclude_regions, origin_query_id = excluded.origin_query_id, enabled = true
+           where not partner_authorizations.enabled
+         returning ${COLUMNS}`,
         [input.name, input.certFingerprint, input.includeRegions, input.excludeRegions, input.originQueryId],
       );
-      return toAuthorization(result.rows[0] as Row);
+      const row = result.rows[0];
+      if (!row) throw new AlreadyExistsError('a partner with this certificate exists', 'partner_exists');
+      return toAuthorization(row);
     } catch (err) {
       if ((err as { code?: string }).code === '23505') {
         throw new AlreadyExistsError('a partner with this name or certificate exists', 'partner_exists');
@@ -84,7 +93,7 @@ export class PartnerAuthorizationRepository {
     return result.rows.map(toAuthorization);
   }
 
-  /** Disables a partner (kept for the record; re-adding needs a new name or `enable`). */
+  /** Disables a partner (kept for the record; `add` with the same certificate enables it again). */
   async revoke(name: string): Promise<void> {
     const result = await this.pool.query('update partner_authorizations set enabled = false where name = $1', [name]);
     if (result.rowCount === 0) throw new NotFoundError(`no partner named ${name}`, 'partner_not_found');

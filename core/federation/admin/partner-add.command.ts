@@ -1,7 +1,8 @@
 import { UsageError, type Command } from '../../../cli/command';
 import { fingerprintOfPemFile, normalizeFingerprint } from '../../tls/fingerprint';
 import { PartnerAuthorizationRepository } from '../partner-authorization.repository';
-import { parseOptions, regionList, required, withDatabase } from '../../../cli/admin-support';
+import { exitOneOn, parseOptions, regionList, required, withDatabase } from '../../../cli/admin-support';
+import { AlreadyExistsError } from '../../errors/app-error';
 
 /** `enfed admin partner add`: authorizes a client certificate to call Federation.Fetch. */
 export const partnerAddCommand: Command = {
@@ -43,15 +44,17 @@ export const partnerAddCommand: Command = {
         if (!found.rows[0]) throw new UsageError(`--upstream ${values.upstream}: no such upstream`);
         originQueryId = found.rows[0].id;
       }
-      const added = await new PartnerAuthorizationRepository(db.pool).add({
-        name,
-        certFingerprint: fingerprint as string,
-        includeRegions,
-        excludeRegions,
-        originQueryId,
+      return exitOneOn(AlreadyExistsError, async () => {
+        const added = await new PartnerAuthorizationRepository(db.pool).add({
+          name,
+          certFingerprint: fingerprint as string,
+          includeRegions,
+          excludeRegions,
+          originQueryId,
+        });
+        process.stdout.write(`partner ${added.name} authorized (fingerprint ${added.certFingerprint})\n`);
+        return 0;
       });
-      process.stdout.write(`partner ${added.name} authorized (fingerprint ${added.certFingerprint})\n`);
-      return 0;
     });
   },
 };

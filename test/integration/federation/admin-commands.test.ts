@@ -36,6 +36,12 @@ test.serial('upstream add/remove and partner add (by certificate, linked to the 
     t.like(partner, { cert_fingerprint: certs.fingerprint('partner'), origin_query_id: upstream.id, enabled: true });
     t.is(await partnerRevokeCommand.run(['--name', 'h2'], env), 0);
     t.false((await db.pool.query('select enabled from partner_authorizations')).rows[0].enabled);
+    // The same certificate again: the revoked row comes back with the new settings; while enabled, a conflict.
+    t.is(await partnerAddCommand.run(['--name', 'h2-again', '--cert', certs.certPath('partner'), '--include', 'TX'], env), 0);
+    t.like((await db.pool.query('select * from partner_authorizations')).rows, [
+      { name: 'h2-again', include_regions: ['TX'], origin_query_id: null, enabled: true },
+    ]);
+    t.is(await partnerAddCommand.run(['--name', 'h2-third', '--cert', certs.certPath('partner'), '--include', 'TX'], env), 1);
     t.is(await upstreamRemoveCommand.run(['--name', 'h2'], env), 0);
     t.is((await db.pool.query('select count(*)::int as n from federation_in_queries')).rows[0].n, 0);
   } finally {
