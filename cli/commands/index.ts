@@ -7,6 +7,7 @@ import {
   healthAuthorityListCommand,
 } from '../../node/publish/admin/health-authority.command';
 import { demoCommand } from '../demo/demo.command';
+import { demoPublishCommand } from '../demo/demo-publish.command';
 import { migrateCommand } from './migrate.command';
 import { exportConfigAddCommand, exportConfigListCommand } from '../../core/export/admin/export-config.command';
 import {
@@ -28,6 +29,7 @@ export const COMMANDS: Command[] = [
   runHubCommand,
   migrateCommand,
   demoCommand,
+  demoPublishCommand,
   partnerAddCommand,
   partnerListCommand,
   partnerRevokeCommand,

@@ -8,7 +8,7 @@ const KEYS_PER_DIAGNOSIS = 14;
  * Publishes `count` synthetic diagnoses at a node through its real publish API, each with a certificate
  * signed by the node's dev health authority. Returns how many keys the node accepted.
  */
-export async function seedDiagnoses(publishUrl: string, authority: DevHealthAuthority, count: number): Promise<number> {
+export async function seedDiagnoses(publishUrl: string, authority: Omit<DevHealthAuthority, 'publicKeyPem'>, count: number): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < count; i++) {
     const keys = pastDailyKeys(new Date(), KEYS_PER_DIAGNOSIS, randomInt(0, 9));

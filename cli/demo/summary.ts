@@ -22,7 +22,7 @@ export function printSummary(manifest: DemoManifest, options: DemoOptions, plan:
     'Try next:',
     `  curl ${manifest.hub.exportIndexUrl}`,
     `  open ${manifest.hub.statusUrl} in a browser`,
-    '  publish keys with a certificate signed by a node\'s healthAuthority.privateKeyPem (see README)',
+    '  bin/enfed demo publish --region US-OR --count 5   (a phone\'s upload, with a dev verification certificate)',
     '',
     'Ctrl-C stops everything.',
     '',
