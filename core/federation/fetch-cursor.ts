@@ -54,8 +54,11 @@ export function encodeCursor(position: KeysetPosition, scope: string): WireCurso
 export function decodeCursor(cursor: WireCursor | null | undefined, scope: string): KeysetPosition {
   if (!cursor || cursor.nextToken === '') {
     const from = cursor?.timestamp ?? 0;
-    if (!Number.isSafeInteger(from) || from < 0) throw invalid('cursor timestamp out of range');
-    return startPosition(from);
+    if (!Number.isSafeInteger(from)) throw invalid('cursor timestamp out of range');
+    // A time before the epoch means "from the start": the reference federation-in client sends Go's zero time
+    // (time.Time{}.Unix() = -62135596800) until it has stored a state, and the reference server reads it as a
+    // lower bound that every key passes.
+    return startPosition(Math.max(from, 0));
   }
   if (cursor.nextToken.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor.nextToken)) throw invalid('malformed nextToken');
   const parts = Buffer.from(cursor.nextToken, 'base64url').toString('utf8').split('|');

@@ -87,6 +87,23 @@ test.serial('client mistakes are INVALID_ARGUMENT, with no internal text', async
   }
 });
 
+test.serial('a reference federation-in first call (zero Go time: timestamp -62135596800, empty tokens) starts at the beginning', async (t) => {
+  // The reference client sends FetchState{Timestamp: time.Time{}.Unix(), NextToken: ""} for both cursors until
+  // it has stored a state (internal/federationin/model: FetchState()). That must read as "from the start".
+  const hour = truncate(new Date(clock), 3600);
+  const key = makeKey({ regions: ['CA'], createdAt: new Date(hour.getTime() - 2 * HOUR) });
+  await insertKeys(node.db.pool, [key]);
+  const client = certs.client(address, 'hub');
+  try {
+    const zero = { timestamp: -62135596800, nextToken: '' };
+    const page = await client.fetch({ includeRegions: ['CA'], state: { keyCursor: zero, revisedKeyCursor: zero } });
+    t.deepEqual(page.keys.map((k) => k.exposureKey.toString('hex')), [key.key.toString('hex')]);
+  } finally {
+    client.close();
+    await node.db.pool.query('delete from exposure_keys');
+  }
+});
+
 test.serial('regions: intersection with the authorization, exclusions unioned, regions trimmed; travelers; provenance', async (t) => {
   const hour = truncate(new Date(clock), 3600);
   const old = new Date(hour.getTime() - 5 * HOUR);

@@ -16,6 +16,7 @@ test('an absent cursor or an empty token starts at the given timestamp', (t) => 
   t.deepEqual(decodeCursor(null, scope), startPosition(0));
   t.deepEqual(decodeCursor({ timestamp: 0, nextToken: '' }, scope), startPosition(0));
   t.deepEqual(decodeCursor({ timestamp: 100, nextToken: '' }, scope), { micros: 99_999_999n, key: null });
+  t.deepEqual(decodeCursor({ timestamp: -62135596800, nextToken: '' }, scope), startPosition(0), 'Go zero time');
 });
 
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
