@@ -20,6 +20,13 @@ export function startPosition(fromSeconds = 0): KeysetPosition {
 const VERSION = 'k1';
 
 /**
+ * Last second a cursor may name (9999-12-31T23:59:59Z). Larger values, or token positions before the start
+ * position, are client mistakes; passed on, PostgreSQL would fail on them ("out of range") and the client
+ * would see INTERNAL.
+ */
+const MAX_CURSOR_SECONDS = 253_402_300_799;
+
+/**
  * Fingerprint of the request parameters that must not change while a state is passed back (regions,
  * travelers, provenance). Stored in the token so that a client mixing states across queries is told so.
  */
@@ -54,7 +61,7 @@ export function encodeCursor(position: KeysetPosition, scope: string): WireCurso
 export function decodeCursor(cursor: WireCursor | null | undefined, scope: string): KeysetPosition {
   if (!cursor || cursor.nextToken === '') {
     const from = cursor?.timestamp ?? 0;
-    if (!Number.isSafeInteger(from)) throw invalid('cursor timestamp out of range');
+    if (!Number.isSafeInteger(from) || from > MAX_CURSOR_SECONDS) throw invalid('cursor timestamp out of range');
     // A time before the epoch means "from the start": the reference federation-in client sends Go's zero time
     // (time.Time{}.Unix() = -62135596800) until it has stored a state, and the reference server reads it as a
     // lower bound that every key passes.
@@ -65,6 +72,10 @@ export function decodeCursor(cursor: WireCursor | null | undefined, scope: strin
   if (parts.length !== 4 || parts[0] !== VERSION) throw invalid('malformed nextToken');
   const [, microsText = '', keyHex = '', tokenScope = ''] = parts;
   if (!/^-?\d{1,18}$/.test(microsText)) throw invalid('malformed nextToken');
+  const micros = BigInt(microsText);
+  if (micros < startPosition(0).micros || micros >= BigInt(MAX_CURSOR_SECONDS + 1) * 1_000_000n) {
+    throw invalid('malformed nextToken');
+  }
   if (keyHex !== '' && !new RegExp(`^[0-9a-f]{${KEY_LENGTH * 2}}$`).test(keyHex)) throw invalid('malformed nextToken');
   if (tokenScope !== scope) {
     throw new BadRequestError(
@@ -72,7 +83,7 @@ export function decodeCursor(cursor: WireCursor | null | undefined, scope: strin
       'fetch_state_mismatch',
     );
   }
-  return { micros: BigInt(microsText), key: keyHex === '' ? null : Buffer.from(keyHex, 'hex') };
+  return { micros, key: keyHex === '' ? null : Buffer.from(keyHex, 'hex') };
 }
 
 function invalid(message: string): BadRequestError {

@@ -3,6 +3,7 @@ import { credentials, status } from '@grpc/grpc-js';
 import test from 'ava';
 import { FederationClient, FederationCallError } from '../../../core/federation/federation-client';
 import { loadFederationProto, type FederationFetchRequest } from '../../../core/federation/federation.proto';
+import { requestScope } from '../../../core/federation/fetch-cursor';
 import { truncate } from '../../../core/keys/intervals';
 import { authorizePartner, generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
 import { insertKeys, makeKey, reviseKey } from '../../helpers/key-factory';
@@ -82,6 +83,25 @@ test.serial('client mistakes are INVALID_ARGUMENT, with no internal text', async
     const first = await client.fetch({ includeRegions: ['CA'] });
     const mixed = await t.throwsAsync(client.fetch({ includeRegions: ['NY'], state: first.nextFetchState }));
     t.is((mixed as FederationCallError).grpcCode, status.INVALID_ARGUMENT);
+  } finally {
+    client.close();
+  }
+});
+
+test.serial('cursor values PostgreSQL cannot hold are INVALID_ARGUMENT, not INTERNAL', async (t) => {
+  const client = certs.client(address, 'hub');
+  const scope = requestScope({ includeRegions: ['CA'], excludeRegions: [], onlyTravelers: false, onlyLocalProvenance: false });
+  const forged = (micros: string) => Buffer.from(`k1|${micros}|${'00'.repeat(16)}|${scope}`).toString('base64url');
+  try {
+    const cursors = [
+      { timestamp: 1e15, nextToken: '' },
+      { timestamp: 0, nextToken: forged('-999999999999999999') },
+      { timestamp: 0, nextToken: forged('999999999999999999') },
+    ];
+    for (const cursor of cursors) {
+      const err = await t.throwsAsync(client.fetch({ includeRegions: ['CA'], state: { keyCursor: cursor, revisedKeyCursor: null } }));
+      t.is((err as FederationCallError).grpcCode, status.INVALID_ARGUMENT, JSON.stringify(cursor));
+    }
   } finally {
     client.close();
   }
