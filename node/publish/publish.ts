@@ -72,10 +72,14 @@ export async function publish(deps: PublishDeps, request: PublishRequest): Promi
     healthAuthorityId = certificate.healthAuthorityId;
   }
 
-  let tokenKeys: RevisableKey[] | undefined;
+  // A token that does not open (malformed, forged, or sealed with a key destroyed after 15 days) is treated
+  // as absent, as the reference server does: apps send their stored token with every later publish, so
+  // refusing it would block new keys for good. It only matters, as invalid_revision_token, when the request
+  // re-sends stored keys (see planWrites).
+  let token: TokenState = { kind: 'absent' };
   if (request.revisionToken !== '') {
-    tokenKeys = await deps.revisionKeys.open(request.revisionToken);
-    if (!tokenKeys) throw new RevisionError(PUBLISH_CODES.invalidRevisionToken, 'revision token is invalid');
+    const opened = await deps.revisionKeys.open(request.revisionToken);
+    token = opened ? { kind: 'opened', keys: opened } : { kind: 'unusable' };
   }
 
   const { keys, warnings } = transformKeys(request.temporaryExposureKeys, {
@@ -94,14 +98,28 @@ export async function publish(deps: PublishDeps, request: PublishRequest): Promi
   const revisionToken = await deps.revisionKeys.seal(
     keys.map((k) => ({ key: k.key, intervalNumber: k.intervalNumber, intervalCount: k.intervalCount })),
   );
-  const outcome = await storePublish(deps.pool, keys, (existing) => planWrites(keys, existing, tokenKeys, app));
+  const outcome = await storePublish(deps.pool, keys, (existing) => planWrites(keys, existing, token, app));
   return { revisionToken, insertedExposures: outcome.inserted + outcome.revised, warnings };
 }
+
+/** The request's revision token: none sent, sent but unusable, or opened with the keys it lists. */
+type TokenState = { kind: 'absent' } | { kind: 'unusable' } | { kind: 'opened'; keys: RevisableKey[] };
 
 function tokenLists(tokenKeys: readonly RevisableKey[], stored: StoredKeyState): boolean {
   return tokenKeys.some(
     (t) => t.intervalNumber === stored.intervalNumber && t.intervalCount === stored.intervalCount && t.key.equals(stored.key),
   );
+}
+
+/** Throws unless the request's token opened and lists this stored key. */
+function checkTokenCovers(token: TokenState, stored: StoredKeyState): void {
+  if (token.kind === 'absent') {
+    throw new RevisionError(PUBLISH_CODES.missingRevisionToken, 'a revision token is required to re-send keys');
+  }
+  if (token.kind === 'unusable') throw new RevisionError(PUBLISH_CODES.invalidRevisionToken, 'revision token is invalid');
+  if (!tokenLists(token.keys, stored)) {
+    throw new RevisionError(PUBLISH_CODES.invalidRevisionToken, 'revision token does not cover the re-sent keys');
+  }
 }
 
 /**
@@ -111,7 +129,7 @@ function tokenLists(tokenKeys: readonly RevisableKey[], stored: StoredKeyState):
 function planWrites(
   keys: readonly ExposureKey[],
   existing: readonly StoredKeyState[],
-  tokenKeys: readonly RevisableKey[] | undefined,
+  token: TokenState,
   app: AuthorizedAppInfo,
 ): { insert: ExposureKey[]; revise: KeyRevision[] } {
   if (existing.length === 0) return { insert: [...keys], revise: [] };
@@ -124,13 +142,7 @@ function planWrites(
       insert.push(key);
       continue;
     }
-    if (tokenKeys === undefined) {
-      if (!app.bypassRevisionToken) {
-        throw new RevisionError(PUBLISH_CODES.missingRevisionToken, 'a revision token is required to re-send keys');
-      }
-    } else if (!tokenLists(tokenKeys, old)) {
-      throw new RevisionError(PUBLISH_CODES.invalidRevisionToken, 'revision token does not cover the re-sent keys');
-    }
+    if (!app.bypassRevisionToken) checkTokenCovers(token, old);
     if (key.reportType === (old.revisedReportType ?? old.reportType)) continue;
     if (old.revisedAt !== null) throw new RevisionError(PUBLISH_CODES.keyAlreadyRevised, 'key was already revised');
     if (checkRevision(old.reportType, key.reportType) !== 'allowed') {

@@ -68,6 +68,18 @@ test('an undecryptable token → invalid_revision_token', async (t) => {
   t.is(garbage.json.code, 'invalid_revision_token');
 });
 
+test('a token that no longer opens does not block a publish of new keys (treated as absent, like upstream)', async (t) => {
+  // Apps send their stored token on every later publish; once its key is destroyed (15 days) it cannot open.
+  const keys = dailyKeys(NOW, 2);
+  const stale = randomBytes(60).toString('base64');
+  const res = await send(keys, 'confirmed', stale);
+  t.is(res.status, 200, JSON.stringify(res.json).slice(0, 200));
+  t.is(res.json.insertedExposures, 2);
+  t.is((await rows(keys)).length, 2);
+  const garbage = await send(dailyKeys(NOW, 1), 'confirmed', '%%%not-a-token');
+  t.is(garbage.status, 200);
+});
+
 test('a valid token that does not list the re-sent keys → invalid_revision_token', async (t) => {
   const keys = dailyKeys(NOW, 1);
   await send(keys, 'likely');
