@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { sendUnaryData, ServerUnaryCall, ServiceDefinition } from '@grpc/grpc-js';
+import { BadRequestError } from '../errors/app-error';
 import { toPublicError } from '../errors/error-table';
 import type { Logger } from '../logging/logger';
 
@@ -13,7 +14,11 @@ export function unaryHandler<Req, Res>(
   handle: (call: ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   return (call, callback) => {
-    handle(call).then(
+    const handled =
+      (call.request as unknown) instanceof MalformedRequest
+        ? Promise.reject(new BadRequestError('the request message could not be decoded', 'malformed_request'))
+        : handle(call);
+    handled.then(
       (response) => callback(null, response),
       (err: unknown) => {
         const mapped = toPublicError(err);
@@ -28,4 +33,30 @@ export function unaryHandler<Req, Res>(
       },
     );
   };
+}
+
+/** Stands in for a request message that did not decode; `unaryHandler` answers it with INVALID_ARGUMENT. */
+export class MalformedRequest {}
+
+/**
+ * The service with request deserializers that never throw. grpc-js answers a message its deserializer rejects
+ * with INTERNAL, but an undecodable request is the client's mistake: it reaches the handler as a
+ * MalformedRequest instead.
+ */
+export function tolerateMalformedRequests(service: ServiceDefinition): ServiceDefinition {
+  return Object.fromEntries(
+    Object.entries(service).map(([name, method]) => [
+      name,
+      {
+        ...method,
+        requestDeserialize: (bytes: Buffer) => {
+          try {
+            return method.requestDeserialize(bytes);
+          } catch {
+            return new MalformedRequest();
+          }
+        },
+      },
+    ]),
+  );
 }

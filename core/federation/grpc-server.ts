@@ -1,4 +1,5 @@
 import { Server, type ServerCredentials, type UntypedServiceImplementation, type ServiceDefinition } from '@grpc/grpc-js';
+import { tolerateMalformedRequests } from './grpc-handler';
 
 /** A bound gRPC server and its bounded shutdown. */
 export interface RunningGrpcServer {
@@ -19,7 +20,8 @@ export async function startGrpcServer(options: {
   channelOptions?: Record<string, number>;
 }): Promise<RunningGrpcServer> {
   const server = new Server(options.channelOptions);
-  server.addService(options.service, options.implementation);
+  // Handlers must be unaryHandler's: they turn an undecodable request into INVALID_ARGUMENT.
+  server.addService(tolerateMalformedRequests(options.service), options.implementation);
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${options.port}`, options.credentials, (err, bound) => (err ? reject(err) : resolve(bound)));

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { credentials, status } from '@grpc/grpc-js';
+import { Client, credentials, status } from '@grpc/grpc-js';
 import test from 'ava';
 import { FederationClient, FederationCallError } from '../../../core/federation/federation-client';
 import { loadFederationProto, type FederationFetchRequest } from '../../../core/federation/federation.proto';
 import { requestScope } from '../../../core/federation/fetch-cursor';
 import { truncate } from '../../../core/keys/intervals';
+import { createClientCredentials } from '../../../core/tls/client-credentials';
 import { authorizePartner, generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
 import { insertKeys, makeKey, reviseKey } from '../../helpers/key-factory';
 import { startTestNode } from '../../helpers/test-servers';
@@ -104,6 +105,30 @@ test.serial('cursor values PostgreSQL cannot hold are INVALID_ARGUMENT, not INTE
     }
   } finally {
     client.close();
+  }
+});
+
+test.serial('a request that is not a valid FederationFetchRequest is INVALID_ARGUMENT, not INTERNAL', async (t) => {
+  const raw = new Client(
+    address,
+    createClientCredentials({ caCertPath: certs.caPath, clientCertPath: certs.certPath('hub'), clientKeyPath: certs.keyPath('hub') }),
+  );
+  try {
+    // maxExposureKeys (field 5, varint) cut off in the middle of its value: undecodable.
+    const truncated = Buffer.from([0x28, 0xff]);
+    const code = await new Promise<number>((resolve) => {
+      raw.makeUnaryRequest(
+        '/Federation/Fetch',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        truncated,
+        { deadline: new Date(Date.now() + 5000) },
+        (err) => resolve(err ? err.code : status.OK),
+      );
+    });
+    t.is(code, status.INVALID_ARGUMENT);
+  } finally {
+    raw.close();
   }
 });
 
