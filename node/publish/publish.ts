@@ -9,6 +9,7 @@ import type { PublishRequest } from './request/publish-request';
 import { checkRequestRules, type RequestLimits } from './request/request-rules';
 import { chooseOnsetInterval } from './request/symptom-onset';
 import { transformKeys } from './request/transform-keys';
+import { nextTokenKeys } from './revision/next-token-keys';
 import type { RevisionKeyRing } from './revision/revision-key-ring';
 import type { RevisableKey } from './revision/revision-token';
 import { storePublish, type KeyRevision, type StoredKeyState } from './storage/publish-keys.repository';
@@ -96,7 +97,7 @@ export async function publish(deps: PublishDeps, request: PublishRequest): Promi
 
   // Sealed before storing, so that a stored publish always gets its token back.
   const revisionToken = await deps.revisionKeys.seal(
-    keys.map((k) => ({ key: k.key, intervalNumber: k.intervalNumber, intervalCount: k.intervalCount })),
+    nextTokenKeys(token.kind === 'opened' ? token.keys : [], keys, now, settings.keyLimits.maxIntervalAgeDays),
   );
   const outcome = await storePublish(deps.pool, keys, (existing) => planWrites(keys, existing, token, app));
   return { revisionToken, insertedExposures: outcome.inserted + outcome.revised, warnings };

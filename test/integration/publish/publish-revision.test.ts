@@ -80,6 +80,20 @@ test('a token that no longer opens does not block a publish of new keys (treated
   t.is(garbage.status, 200);
 });
 
+test('a new token also lists the keys of the token that came with the request (upstream union)', async (t) => {
+  // A phone keeps only its latest token: after a second publish of other keys it must still be able to
+  // revise the keys of the first.
+  const first = dailyKeys(NOW, 2);
+  const later = dailyKeys(NOW, 1).map((k) => ({ ...k, rollingStartNumber: k.rollingStartNumber - 2 * 144 }));
+  const t1 = await send(first, 'likely');
+  const t2 = await send(later, 'likely', t1.json.revisionToken as string);
+  t.is(t2.status, 200);
+  const revised = await send(first, 'confirmed', t2.json.revisionToken as string);
+  t.is(revised.status, 200, JSON.stringify(revised.json).slice(0, 200));
+  t.is(revised.json.insertedExposures, 2);
+  t.deepEqual((await rows(first)).map((r) => r.revised_report_type), ['confirmed', 'confirmed']);
+});
+
 test('a valid token that does not list the re-sent keys → invalid_revision_token', async (t) => {
   const keys = dailyKeys(NOW, 1);
   await send(keys, 'likely');

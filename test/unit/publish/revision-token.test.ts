@@ -9,6 +9,7 @@ import {
   revisionTokenKid,
   type RevisableKey,
 } from '../../../node/publish/revision/revision-token';
+import { nextTokenKeys } from '../../../node/publish/revision/next-token-keys';
 
 const key = { kid: '7', secret: randomBytes(32), createdAt: new Date() };
 const revisable = (n: number): RevisableKey[] =>
@@ -62,4 +63,18 @@ test('tampered, truncated, re-labelled or foreign tokens do not open', (t) => {
   t.is(openRevisionToken({ kid: '8', data: relabelled.data }, { ...key, kid: '8' }), undefined);
   t.is(revisionTokenKid('not base64 at all %%%'), undefined);
   t.is(revisionTokenKid(''), undefined);
+});
+
+test('nextTokenKeys: previous keys still revisable first, then new ones, each key once; expired ones dropped', (t) => {
+  const now = new Date('2026-11-20T10:25:00Z');
+  const current = Math.floor(now.getTime() / 600_000);
+  const oldestEnd = current - 15 * 144;
+  const stillIn = { key: randomBytes(16), intervalNumber: oldestEnd - 144, intervalCount: 144 }; // ends exactly at the limit
+  const tooOld = { key: randomBytes(16), intervalNumber: oldestEnd - 145, intervalCount: 144 };
+  const fresh = revisable(2);
+  const out = nextTokenKeys([stillIn, tooOld, fresh[0]!], fresh, now, 15);
+  t.deepEqual(
+    out.map((k) => k.key.toString('hex')),
+    [stillIn, fresh[0]!, fresh[1]!].map((k) => k.key.toString('hex')),
+  );
 });
