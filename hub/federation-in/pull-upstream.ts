@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { inTransaction } from '../../core/db/transaction';
 import { AppError } from '../../core/errors/app-error';
-import { FederationCallError } from '../../core/federation/federation-client';
+import { FederationCallError, type FederationClient } from '../../core/federation/federation-client';
 import type { FederationFetchRequest, FederationFetchResponse } from '../../core/federation/federation.proto';
 import { truncate } from '../../core/keys/intervals';
 import type { Logger } from '../../core/logging/logger';
@@ -88,7 +88,6 @@ async function runPull(
   const runId = await runs.start(query.id, deps.now());
   const counts: RunCounts = { ...ZERO_COUNTS };
   const log = deps.logger.child({ upstream: query.name, runId });
-  const client = deps.clients.get(query);
   const base: Omit<FederationFetchRequest, 'state'> = {
     includeRegions: query.includeRegions,
     excludeRegions: query.excludeRegions,
@@ -96,14 +95,13 @@ async function runPull(
     onlyLocalProvenance: query.onlyLocalProvenance,
     maxExposureKeys: deps.pageSize,
   };
-  const fetchPage = (state: FederationFetchRequest['state']) =>
-    client.fetch({ ...base, state }, deps.deadlineSeconds * 1000);
-
-  let pending: Promise<FederationFetchResponse> | undefined = fetchPage({
-    keyCursor: query.keyCursor,
-    revisedKeyCursor: query.revisedKeyCursor,
-  });
+  let pending: Promise<FederationFetchResponse> | undefined;
   try {
+    // Inside the try: unreadable TLS files are a failure of this upstream (run closed, backoff), like a refused call.
+    const client = clientFor(deps, query, log);
+    const fetchPage = (state: FederationFetchRequest['state']) =>
+      client.fetch({ ...base, state }, deps.deadlineSeconds * 1000);
+    pending = fetchPage({ keyCursor: query.keyCursor, revisedKeyCursor: query.revisedKeyCursor });
     while (pending) {
       const page: FederationFetchResponse = await pending;
       // Overlap: ask for the next page before storing this one. If storing fails, that answer is dropped.
@@ -174,6 +172,16 @@ async function storePage(
   counts.duplicates += pageCounts.duplicates;
   counts.invalid += pageCounts.invalid;
   counts.revised += pageCounts.revised;
+}
+
+/** The upstream's client; its TLS files are read when it is first built. */
+function clientFor(deps: PullDeps, query: UpstreamQuery, log: Logger): FederationClient {
+  try {
+    return deps.clients.get(query);
+  } catch (err) {
+    log.error({ err: (err as Error)?.message }, 'the upstream TLS files could not be read');
+    throw new AppError('unavailable', 'upstream_tls_files_unreadable', 'the upstream TLS files could not be read');
+  }
 }
 
 /** A short, safe text for the run record and the status page. */

@@ -165,3 +165,17 @@ test.serial('crash safety: the connection cut mid-pull; the next pull resumes at
   t.like(resumed, { status: 'done', counts: { inserted: 27 - committed, duplicates: 0 } });
   t.is(await wa(), 27);
 });
+
+test.serial('an upstream whose TLS files cannot be read fails like any other: run closed with an error, backoff recorded', async (t) => {
+  const q = await addUpstream(hub.db.pool, certs, { name: 'bad-tls', address: nodeA.server.addresses.grpc!, certName: 'hub', include: ['CA'] });
+  await hub.db.pool.query(`update federation_in_queries set client_cert_path = '/nonexistent/hub.crt' where id = $1`, [q]);
+  const outcome = await pullUpstream(deps, q);
+  t.is(outcome.status, 'failed');
+  const run = await hub.db.pool.query('select finished_at, error from federation_in_runs where query_id = $1', [q]);
+  t.is(run.rowCount, 1);
+  t.not(run.rows[0].finished_at, null);
+  t.is(run.rows[0].error, 'upstream_tls_files_unreadable');
+  const state = await hub.db.pool.query('select consecutive_failures, next_attempt_at from federation_in_queries where id = $1', [q]);
+  t.is(state.rows[0].consecutive_failures, 1);
+  t.not(state.rows[0].next_attempt_at, null);
+});
