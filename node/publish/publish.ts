@@ -152,7 +152,9 @@ function planWrites(
     revise.push({
       key: key.key,
       reportType: key.reportType,
-      revisedAt: key.createdAt,
+      // Never before the key's own created_at: a key stored while still valid is embargoed to after its
+      // expiry, and its revision must not show it (in an earlier file's revised_keys) before that hour closed.
+      revisedAt: key.createdAt < old.createdAt ? old.createdAt : key.createdAt,
       daysSinceOnset: key.daysSinceOnset,
       transmissionRisk: key.transmissionRisk,
     });

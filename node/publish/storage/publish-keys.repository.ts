@@ -11,6 +11,8 @@ export interface StoredKeyState {
   reportType: ReportType;
   revisedReportType: ReportType | null;
   revisedAt: Date | null;
+  /** Arrival time as stored (embargoed for keys that were still valid when first published). */
+  createdAt: Date;
 }
 
 /** A revision to apply to a stored key. */
@@ -40,7 +42,8 @@ const KEY_ROWS = `select u.key, u.tr, u.inum, u.icount, u.dsos, u.created, $7::t
   from unnest($1::bytea[], $2::smallint[], $3::integer[], $4::integer[], $5::smallint[], $6::timestamptz[])
        as u(key, tr, inum, icount, dsos, created)`;
 /** The stored state of the request's keys, locked (a nested loop over the primary key). */
-const STORED_STATE = `select e.key, e.interval_number, e.interval_count, e.report_type, e.revised_report_type, e.revised_at
+const STORED_STATE = `select e.key, e.interval_number, e.interval_count, e.report_type, e.revised_report_type, e.revised_at,
+    e.created_at
   from unnest($1::bytea[]) as wanted(key) join exposure_keys e on e.key = wanted.key
   for update of e`;
 
@@ -72,6 +75,7 @@ interface StoredRow {
   report_type: ReportType;
   revised_report_type: ReportType | null;
   revised_at: Date | null;
+  created_at: Date;
   inserted?: number | null;
 }
 
@@ -83,6 +87,7 @@ function toState(r: StoredRow): StoredKeyState {
     reportType: r.report_type,
     revisedReportType: r.revised_report_type,
     revisedAt: r.revised_at,
+    createdAt: r.created_at,
   };
 }
 

@@ -94,6 +94,21 @@ test('a new token also lists the keys of the token that came with the request (u
   t.deepEqual((await rows(first)).map((r) => r.revised_report_type), ['confirmed', 'confirmed']);
 });
 
+test('a revision is never dated before the key\'s own (embargoed) created_at hour', async (t) => {
+  // Stored at 10:05 while still valid (expiry 10:20 → created_at 11:00), revised at 10:25 once expired: a
+  // revised_at of 10:00 would put the key in the 10:00 file's revised_keys before its created_at hour closed.
+  const current = intervalNumber(NOW);
+  const keys = [{ key: randomBytes(16).toString('base64'), rollingStartNumber: current - 6, rollingPeriod: 6, transmissionRisk: 0 }];
+  const first = await send(keys, 'likely');
+  t.is(first.status, 200);
+  await setup.node.db.pool.query(`update exposure_keys set created_at = '2026-11-20T11:00:00Z' where key = $1`, [
+    Buffer.from(keys[0]!.key, 'base64'),
+  ]);
+  const second = await send(keys, 'confirmed', first.json.revisionToken as string);
+  t.is(second.status, 200);
+  t.is(((await rows(keys))[0].revised_at as Date).toISOString(), '2026-11-20T11:00:00.000Z');
+});
+
 test('a valid token that does not list the re-sent keys → invalid_revision_token', async (t) => {
   const keys = dailyKeys(NOW, 1);
   await send(keys, 'likely');
