@@ -8,7 +8,9 @@ const ALLOWED_REVISIONS: string[] = REPORT_TYPES.flatMap((from) =>
   REPORT_TYPES.filter((to) => checkRevision(from, to) === 'allowed').map((to) => `${from}>${to}`),
 );
 
-const IS_ALLOWED_REVISION = `(coalesce(e.revised_report_type, e.report_type) || '>' || excluded.report_type) = any($13::text[])`;
+// A key is revised at most once (publish-api.md; the reference refuses a key whose revised_at is set): a second
+// revision would also send the key through every partner's revised-keys stream again.
+const IS_ALLOWED_REVISION = `(e.revised_at is null and (e.report_type || '>' || excluded.report_type) = any($13::text[]))`;
 
 /**
  * One statement per list: insert new keys; for keys already pooled (from any upstream) merge regions and the
@@ -21,7 +23,7 @@ const MERGE_SQL = `
       as t(key, tr, inum, icount, regions_csv, traveler, report_type, dso)
   ),
   before as (
-    select e.key, coalesce(e.revised_report_type, e.report_type) as effective
+    select e.key, case when e.revised_at is null then e.report_type end as revisable_from
     from exposure_keys e join incoming i on i.key = e.key
   ),
   up as (
@@ -42,7 +44,7 @@ const MERGE_SQL = `
     returning e.key, (xmax = 0) as inserted
   )
   select count(*) filter (where up.inserted)::int as inserted,
-         count(*) filter (where not up.inserted and (b.effective || '>' || i.report_type) = any($13::text[]))::int
+         count(*) filter (where not up.inserted and (b.revisable_from || '>' || i.report_type) = any($13::text[]))::int
            as revised
   from up left join before b on b.key = up.key join incoming i on i.key = up.key`;
 

@@ -179,3 +179,27 @@ test.serial('an upstream whose TLS files cannot be read fails like any other: ru
   t.is(state.rows[0].consecutive_failures, 1);
   t.not(state.rows[0].next_attempt_at, null);
 });
+
+test.serial('a pooled key is revised at most once, whichever upstreams send revisions', async (t) => {
+  const selfReport = { ...deps, acceptSelfReport: true };
+  const key = makeKey({ regions: ['NY'], reportType: 'user-report', revisedReportType: 'likely', revisedAt: old(), createdAt: old() });
+  await insertKeys(nodeA.db.pool, [key]);
+  await insertKeys(nodeB.db.pool, [{ ...key, reportType: 'confirmed', revisedReportType: null, revisedAt: null }]);
+  const a = await addUpstream(hub.db.pool, certs, { name: 'a-once', address: nodeA.server.addresses.grpc!, certName: 'hub', include: ['NY'] });
+  const b = await addUpstream(hub.db.pool, certs, { name: 'b-once', address: nodeB.server.addresses.grpc!, certName: 'hub', include: ['NY'] });
+  t.like(await pullUpstream(selfReport, a), { status: 'done' });
+  const hex = key.key.toString('hex');
+  t.like((await keysAt(hub.db.pool)).get(hex), { reportType: 'user-report', revisedReportType: 'likely' });
+  const revisedAt = async () =>
+    (await hub.db.pool.query('select revised_at from exposure_keys where key = $1', [key.key])).rows[0].revised_at;
+  const firstRevision = await revisedAt();
+
+  clock.advanceHours(1);
+  // likely → confirmed would be allowed for a key never revised; this one already was (publish-api.md).
+  const second = await pullUpstream(selfReport, b);
+  t.is(second.status, 'done');
+  t.like((await keysAt(hub.db.pool)).get(hex), { revisedReportType: 'likely' });
+  t.deepEqual(await revisedAt(), firstRevision, 'a partner past this revision never sees the key revised again');
+  const run = await hub.db.pool.query('select revised from federation_in_runs where id = $1', [second.status === 'done' ? second.runId : -1]);
+  t.is(run.rows[0].revised, 0);
+});
