@@ -99,7 +99,9 @@ export async function publish(deps: PublishDeps, request: PublishRequest): Promi
   const revisionToken = await deps.revisionKeys.seal(
     nextTokenKeys(token.kind === 'opened' ? token.keys : [], keys, now, settings.keyLimits.maxIntervalAgeDays),
   );
-  const outcome = await storePublish(deps.pool, keys, (existing) => planWrites(keys, existing, token, app));
+  const outcome = await storePublish(deps.pool, keys, (existing) => planWrites(keys, existing, token, app), {
+    alwaysPlan: reportType === 'negative',
+  });
   return { revisionToken, insertedExposures: outcome.inserted + outcome.revised, warnings };
 }
 
@@ -124,7 +126,7 @@ function checkTokenCovers(token: TokenState, stored: StoredKeyState): void {
 }
 
 /**
- * New keys are inserted; re-sent keys need a token listing them (unless the app bypasses tokens) and an
+ * New keys are inserted (except negative ones); re-sent keys need a token listing them (unless the app bypasses tokens) and an
  * allowed report-type change. The same type again changes nothing; a key is revised at most once.
  */
 function planWrites(
@@ -133,14 +135,15 @@ function planWrites(
   token: TokenState,
   app: AuthorizedAppInfo,
 ): { insert: ExposureKey[]; revise: KeyRevision[] } {
-  if (existing.length === 0) return { insert: [...keys], revise: [] };
   const stored = new Map(existing.map((e) => [e.key.toString('hex'), e]));
   const insert: ExposureKey[] = [];
   const revise: KeyRevision[] = [];
   for (const key of keys) {
     const old = stored.get(key.key.toString('hex'));
     if (!old) {
-      insert.push(key);
+      // A negative result only revokes keys published before (as in the reference server): a key never
+      // published is nobody's exposure risk and is not handed to every phone. It is still in the token.
+      if (key.reportType !== 'negative') insert.push(key);
       continue;
     }
     if (!app.bypassRevisionToken) checkTokenCovers(token, old);

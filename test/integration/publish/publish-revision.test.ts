@@ -109,6 +109,24 @@ test('a revision is never dated before the key\'s own (embargoed) created_at hou
   t.is(((await rows(keys))[0].revised_at as Date).toISOString(), '2026-11-20T11:00:00.000Z');
 });
 
+test('negative keys never stored before are not inserted (only a revision to negative is kept), like upstream', async (t) => {
+  // A negative test result revokes keys published earlier; keys of someone who tested negative and never
+  // published are nobody's exposure risk and must not be handed to every phone.
+  const keys = dailyKeys(NOW, 2);
+  const first = await send(keys.slice(0, 1), 'likely');
+  const res = await send(keys, 'negative', first.json.revisionToken as string);
+  t.is(res.status, 200, JSON.stringify(res.json).slice(0, 200));
+  t.is(res.json.insertedExposures, 1);
+  const stored = await rows(keys);
+  t.is(stored.length, 1, 'the never-published negative key was not inserted');
+  t.is(stored[0].revised_report_type, 'negative');
+  t.is(stored[0].revised_transmission_risk, 6, 'negative backfills 0 to 6');
+  const alone = await send(dailyKeys(NOW, 2), 'negative');
+  t.is(alone.status, 200);
+  t.is(alone.json.insertedExposures, 0);
+  t.is(typeof alone.json.revisionToken, 'string');
+});
+
 test('a valid token that does not list the re-sent keys → invalid_revision_token', async (t) => {
   const keys = dailyKeys(NOW, 1);
   await send(keys, 'likely');
