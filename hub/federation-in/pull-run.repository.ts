@@ -14,7 +14,8 @@ export const ZERO_COUNTS: RunCounts = { pages: 0, received: 0, inserted: 0, dupl
 
 /** federation_in_runs: one row per pull, for the operator's view of every upstream. */
 export class PullRunRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  /** A pool, or the pull's own session (a pull holds one connection for all its work). */
+  constructor(private readonly pool: pg.Pool | pg.ClientBase) {}
 
   async start(queryId: number, startedAt: Date): Promise<number> {
     const result = await this.pool.query<{ id: number }>(

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inTransaction } from '../../core/db/transaction';
+import { inClientTransaction } from '../../core/db/transaction';
 import { AppError } from '../../core/errors/app-error';
 import { FederationCallError, type FederationClient } from '../../core/federation/federation-client';
 import type { FederationFetchRequest, FederationFetchResponse } from '../../core/federation/federation.proto';
@@ -51,7 +51,9 @@ export class PullAbortedError extends AppError {
  * Pulls one upstream until it has nothing more (spec: "Pulling"). Holds the upstream's advisory lock for the
  * whole pull; each page's keys, the new cursors and the run's counters commit in one transaction, so stopping at
  * any point loses and duplicates nothing and the next pull resumes at the last committed page. The next page is
- * requested while the current one is stored.
+ * requested while the current one is stored. All of a pull's database work runs on the session holding the lock:
+ * one connection per pull, so pulls never wait on each other for a second connection (with as many pulls as the
+ * pool has connections, that wait would never end).
  */
 export async function pullUpstream(
   deps: PullDeps,
@@ -68,7 +70,7 @@ export async function pullUpstream(
       if (!options.ignoreBackoff && query.nextAttemptAt && query.nextAttemptAt > deps.now()) {
         return { status: 'backing-off' };
       }
-      return await runPull(deps, queries, query, options);
+      return await runPull(deps, lockSession, queries, query, options);
     } finally {
       await queries.unlock(lockSession, queryId);
     }
@@ -79,12 +81,13 @@ export async function pullUpstream(
 
 async function runPull(
   deps: PullDeps,
+  session: pg.PoolClient,
   queries: UpstreamQueryRepository,
   query: UpstreamQuery,
   options: PullOptions,
 ): Promise<PullOutcome> {
   const { signal, onPage } = options;
-  const runs = new PullRunRepository(deps.pool);
+  const runs = new PullRunRepository(session);
   const runId = await runs.start(query.id, deps.now());
   const counts: RunCounts = { ...ZERO_COUNTS };
   const log = deps.logger.child({ upstream: query.name, runId });
@@ -107,11 +110,11 @@ async function runPull(
       // Overlap: ask for the next page before storing this one. If storing fails, that answer is dropped.
       pending = page.partialResponse ? fetchPage(page.nextFetchState) : undefined;
       if (signal?.aborted) throw new PullAbortedError();
-      await storePage(deps, queries, runs, query, runId, page, counts);
+      await storePage(deps, session, queries, runs, query, runId, page, counts);
       onPage?.(counts);
     }
     await runs.finish(runId, deps.now(), null);
-    await queries.recordSuccess(query.id);
+    await queries.recordSuccess(session, query.id);
     log.info({ ...counts }, 'pull done');
     return { status: 'done', upstream: query.name, runId, counts };
   } catch (err) {
@@ -119,7 +122,7 @@ async function runPull(
     const error = describeFailure(err);
     const now = deps.now();
     let retryAt = now;
-    await queries.recordFailure(query.id, (failures) => {
+    await queries.recordFailure(session, query.id, (failures) => {
       retryAt = nextAttemptAt(now, failures, deps.backoffBaseSeconds, deps.backoffMaxSeconds);
       return retryAt;
     });
@@ -132,6 +135,7 @@ async function runPull(
 
 async function storePage(
   deps: PullDeps,
+  session: pg.PoolClient,
   queries: UpstreamQueryRepository,
   runs: PullRunRepository,
   query: UpstreamQuery,
@@ -148,7 +152,7 @@ async function storePage(
     originQueryId: query.id,
   };
   const pooled = new PooledKeysRepository();
-  const pageCounts = await inTransaction(deps.pool, async (tx) => {
+  const pageCounts = await inClientTransaction(session, async (tx) => {
     // Primary keys before revised keys: a key and its revision in one page end revised, as at the upstream.
     const a = await pooled.merge(tx, primary.columns, origin);
     const b = await pooled.merge(tx, revised.columns, origin, true);

@@ -148,26 +148,21 @@ export class UpstreamQueryRepository {
     );
   }
 
-  async recordSuccess(queryId: number): Promise<void> {
-    await this.pool.query(
-      'update federation_in_queries set consecutive_failures = 0, next_attempt_at = null where id = $1',
-      [queryId],
-    );
+  /** On the pull's session (see `tryLock`). */
+  async recordSuccess(client: pg.ClientBase, queryId: number): Promise<void> {
+    await client.query('update federation_in_queries set consecutive_failures = 0, next_attempt_at = null where id = $1', [
+      queryId,
+    ]);
   }
 
-  /** Counts a failure and returns the new count; `retryAt` is when the next pull may try again. */
-  async recordFailure(queryId: number, retryAt: (failures: number) => Date): Promise<number> {
-    const client = await this.pool.connect();
-    try {
-      const result = await client.query<{ consecutive_failures: number }>(
-        'update federation_in_queries set consecutive_failures = consecutive_failures + 1 where id = $1 returning consecutive_failures',
-        [queryId],
-      );
-      const failures = result.rows[0]?.consecutive_failures ?? 1;
-      await client.query('update federation_in_queries set next_attempt_at = $2 where id = $1', [queryId, retryAt(failures)]);
-      return failures;
-    } finally {
-      client.release();
-    }
+  /** Counts a failure and returns the new count; `retryAt` is when the next pull may try again. On the pull's session. */
+  async recordFailure(client: pg.ClientBase, queryId: number, retryAt: (failures: number) => Date): Promise<number> {
+    const result = await client.query<{ consecutive_failures: number }>(
+      'update federation_in_queries set consecutive_failures = consecutive_failures + 1 where id = $1 returning consecutive_failures',
+      [queryId],
+    );
+    const failures = result.rows[0]?.consecutive_failures ?? 1;
+    await client.query('update federation_in_queries set next_attempt_at = $2 where id = $1', [queryId, retryAt(failures)]);
+    return failures;
   }
 }

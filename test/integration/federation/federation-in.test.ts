@@ -1,5 +1,6 @@
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import test from 'ava';
+import pg from 'pg';
 import { truncate } from '../../../core/keys/intervals';
 import { pullUpstream, type PullDeps } from '../../../hub/federation-in/pull-upstream';
 import { authorizePartner, generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
@@ -202,4 +203,28 @@ test.serial('a pooled key is revised at most once, whichever upstreams send revi
   t.deepEqual(await revisedAt(), firstRevision, 'a partner past this revision never sees the key revised again');
   const run = await hub.db.pool.query('select revised from federation_in_runs where id = $1', [second.status === 'done' ? second.runId : -1]);
   t.is(run.rows[0].revised, 0);
+});
+
+test.serial('as many pulls at once as the pool has connections: each pull needs one connection, none deadlocks', async (t) => {
+  // FEDERATION_PULL_CONCURRENCY may reach the pool size. A pull that held its lock on one connection and then
+  // waited for a second one would wait forever once every connection held a lock.
+  const small = new pg.Pool({ connectionString: hub.db.url, max: 2 });
+  try {
+    const ids = [
+      await addUpstream(hub.db.pool, certs, { name: 'pool-1', address: nodeA.server.addresses.grpc!, certName: 'hub', include: ['CA'] }),
+      await addUpstream(hub.db.pool, certs, { name: 'pool-2', address: nodeB.server.addresses.grpc!, certName: 'hub', include: ['CA'] }),
+    ];
+    const narrow = { ...deps, pool: small };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), 10_000);
+    });
+    const outcome = await Promise.race([Promise.all(ids.map((id) => pullUpstream(narrow, id))), timeout]);
+    clearTimeout(timer);
+    t.not(outcome, 'timeout');
+    if (outcome !== 'timeout') t.deepEqual(outcome.map((o) => o.status), ['done', 'done']);
+  } finally {
+    // A deadlocked pool never drains; do not wait for it.
+    void small.end().catch(() => undefined);
+  }
 });
