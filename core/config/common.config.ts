@@ -7,6 +7,8 @@ import { duration, integer, list, parseEnv, url } from './env';
  */
 export const commonEnvShape = {
   DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/enfed', ['postgres:', 'postgresql:']),
+  /** Connections in the bulk pool (and the ORM's pool) of this process. */
+  DATABASE_POOL_SIZE: integer(10, 2, 500),
   REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
   /** Prefix of every BullMQ key, so that several nodes can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, : _ -').default('enfed'),

@@ -42,7 +42,7 @@ export async function startKeyServer<C extends CommonConfig>(options: KeyServerO
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: role });
   const lifecycle = new Lifecycle(logger, config.SHUTDOWN_TIMEOUT * 1000);
   try {
-    const db = await openDatabase(config.DATABASE_URL, logger);
+    const db = await openDatabase(config.DATABASE_URL, logger, { poolSize: config.DATABASE_POOL_SIZE });
     lifecycle.onStop('database', () => db.close());
     if (options.migrate !== false) {
       const applied = await migrate(db.orm);

@@ -43,8 +43,16 @@ async function startTestServer<C extends CommonConfig>(
   options: StartOptions,
 ): Promise<TestServer<C>> {
   const db = await createTestDatabase();
-  const config = parseConfig(testEnv(db.url, options.env));
-  const server = await start(config, { logger: options.logger ?? testLogger(), now: options.now });
+  let config: C;
+  let server: RunningKeyServer<C>;
+  try {
+    config = parseConfig(testEnv(db.url, options.env));
+    server = await start(config, { logger: options.logger ?? testLogger(), now: options.now });
+  } catch (err) {
+    // A server that refuses to start must not leave its database behind.
+    await db.destroy();
+    throw err;
+  }
   return {
     server,
     db,

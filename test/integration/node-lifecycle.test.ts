@@ -1,5 +1,5 @@
 import test from 'ava';
-import { startTestNode } from '../helpers/test-servers';
+import { startTestHub, startTestNode } from '../helpers/test-servers';
 
 test('a node starts, reports ready over HTTP and stops cleanly', async (t) => {
   const node = await startTestNode();
@@ -13,4 +13,9 @@ test('a node starts, reports ready over HTTP and stops cleanly', async (t) => {
     await node.destroy();
   }
   await t.throwsAsync(fetch(`${node.server.httpUrl}/healthz`));
+});
+
+test('a hub whose pull concurrency would take every database connection refuses to start', async (t) => {
+  const error = await t.throwsAsync(startTestHub({ env: { FEDERATION_PULL_CONCURRENCY: '9', DATABASE_POOL_SIZE: '10' } }));
+  t.regex(error?.message ?? '', /FEDERATION_PULL_CONCURRENCY: at most DATABASE_POOL_SIZE − 2 \(8\)/);
 });
