@@ -24,7 +24,9 @@ const EPOCH_PLUS_MICROS = `(timestamptz 'epoch' + $1::bigint * interval '1 micro
 function filterSql(column: string): string {
   return `
     and ${column} < $4
-    and regions && $5::text[]
+    -- spec: a key is served when its regions meet the include set, or it is a traveler key (as the reference
+    -- server, which always includes travelers); an excluded region always keeps it out.
+    and (regions && $5::text[] or traveler)
     and not (regions && $6::text[])
     and ($7::boolean = false or traveler)
     and ($8::boolean = false or local_provenance)

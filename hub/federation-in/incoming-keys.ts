@@ -39,7 +39,8 @@ export function prepareIncoming(
       continue;
     }
     const regions = normalizeRegions(key.regions).filter((r) => REGION_CODE.test(r));
-    if (regions.length === 0 || validateKey(key, now, DEFAULT_VALIDATION_LIMITS) !== undefined) {
+    // A traveler key may arrive with no region left after the sender trimmed them to our include set.
+    if ((regions.length === 0 && !key.traveler) || validateKey(key, now, DEFAULT_VALIDATION_LIMITS) !== undefined) {
       invalid += 1;
       continue;
     }

@@ -228,3 +228,17 @@ test.serial('as many pulls at once as the pool has connections: each pull needs 
     void small.end().catch(() => undefined);
   }
 });
+
+test.serial('a traveler key from another region arrives without regions and is pooled as a traveler', async (t) => {
+  // Node B's NY traveler reaches a hub that pulls B for TX only: the key comes with its regions trimmed away.
+  const traveler = makeKey({ regions: ['NY'], traveler: true, createdAt: old() });
+  const homebody = makeKey({ regions: ['NY'], createdAt: old() });
+  await insertKeys(nodeB.db.pool, [traveler, homebody]);
+  const q = await addUpstream(hub.db.pool, certs, { name: 'travelers-tx', address: nodeB.server.addresses.grpc!, certName: 'hub', include: ['TX'] });
+  const outcome = await pullUpstream(deps, q);
+  t.like(outcome, { status: 'done', counts: { invalid: 0 } });
+  const stored = await hub.db.pool.query('select regions, traveler from exposure_keys where key = $1', [traveler.key]);
+  t.deepEqual(stored.rows, [{ regions: [], traveler: true }]);
+  const left = await hub.db.pool.query('select count(*)::int as n from exposure_keys where key = $1', [homebody.key]);
+  t.is(left.rows[0].n, 0, 'a non-traveler key outside the include set does not come');
+});

@@ -175,8 +175,12 @@ test.serial('regions: intersection with the authorization, exclusions unioned, r
     const travelers = await client.fetch({ includeRegions: ['CA', 'NY'], onlyTravelers: true });
     t.deepEqual(hex(travelers.keys), [keys[4]!.key.toString('hex')]);
     t.true(travelers.keys[0]!.traveler);
+    // The NY traveler key reaches a CA-only request too, its regions trimmed away.
+    const caOnly = await client.fetch({ includeRegions: ['CA'] });
+    t.deepEqual(hex(caOnly.keys), hex([keys[0]!, keys[4]!, keys[5]!].map((k) => ({ exposureKey: k.key }))));
+    t.deepEqual(caOnly.keys.find((k) => k.exposureKey.equals(keys[4]!.key))?.regions, []);
     const local = await client.fetch({ includeRegions: ['CA'], onlyLocalProvenance: true });
-    t.deepEqual(hex(local.keys), [keys[0]!.key.toString('hex')]);
+    t.deepEqual(hex(local.keys), hex([keys[0]!, keys[4]!].map((k) => ({ exposureKey: k.key }))));
     const none = await client.fetch({ includeRegions: ['WA'] });
     t.is(none.keys.length, 0);
     t.false(none.partialResponse);

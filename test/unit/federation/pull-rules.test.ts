@@ -65,3 +65,13 @@ test('federation-in validation: SELF_REPORT is kept where configured; repeats ke
   t.deepEqual(columns.reportTypes, ['user-report']);
   t.is(invalid, 1);
 });
+
+test('federation-in validation: a traveler key may come without regions; any other key may not', (t) => {
+  const traveler = prepareIncoming([toWireKey({ ...valid, regions: [], traveler: true })], now, { acceptSelfReport: false });
+  t.is(traveler.columns.keys.length, 1);
+  t.deepEqual(traveler.columns.regions, ['']);
+  t.true(traveler.columns.travelers[0]);
+  const plain = prepareIncoming([toWireKey({ ...valid, regions: [] })], now, { acceptSelfReport: false });
+  t.is(plain.columns.keys.length, 0);
+  t.is(plain.invalid, 1);
+});
