@@ -6,7 +6,7 @@
  * (same indexes, emptied first). Prints figures and ends with one JSON line. Not a test.
  */
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '../test/helpers/ports';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -31,14 +31,6 @@ function dbUrl(name: string): string {
   const url = new URL(PG);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const suffix = `${process.pid}`;

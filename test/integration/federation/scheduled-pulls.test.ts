@@ -1,5 +1,3 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import { Queue } from 'bullmq';
 import { PULL_QUEUE, pullSchedulerId } from '../../../hub/federation-in/pull-scheduler';
@@ -9,6 +7,7 @@ import { generateTestCerts, type TestCerts } from '../../helpers/federation-cert
 import { insertKeys, makeKey } from '../../helpers/key-factory';
 import { startTestHub, startTestNode } from '../../helpers/test-servers';
 import { addUpstream, connectHubToNode } from '../../helpers/federation-harness';
+import { freePort } from '../../helpers/ports';
 
 let certs: TestCerts;
 let node: Awaited<ReturnType<typeof startTestNode>>;
@@ -34,14 +33,6 @@ test.after.always(async () => {
   await certs?.destroy();
 });
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 async function until<T>(what: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const started = Date.now();
   for (;;) {
@@ -58,7 +49,7 @@ test('scheduled pulls: a dead upstream backs off exponentially while a live one 
   await insertKeys(node.db.pool, keys);
   // Added while the hub runs: the reconciling job must pick both up without a restart.
   const live = await connectHubToNode(hub, node, certs, { name: 'live', regions: ['CA'], intervalSeconds: 1 });
-  const dead = await addUpstream(hub.db.pool, certs, { name: 'dead', address: `127.0.0.1:${await closedPort()}`, certName: 'hub', include: ['CA'], intervalSeconds: 1 });
+  const dead = await addUpstream(hub.db.pool, certs, { name: 'dead', address: `127.0.0.1:${await freePort()}`, certName: 'hub', include: ['CA'], intervalSeconds: 1 });
   const runs = async (id: number) =>
     (await hub.db.pool.query('select count(*)::int as n from federation_in_runs where query_id = $1', [id])).rows[0].n as number;
   const state = async (id: number) =>
