@@ -52,8 +52,16 @@ async function main(): Promise<void> {
     process.stdout.write(`seeded ${KEYS} keys in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
     await new ExportConfigRepository(db.pool).insert({
-      root: 'ca', outputRegion: 'CA', inputRegions: ['CA'], excludeRegions: [], includeTravelers: true,
-      onlyTravelers: false, periodSeconds: 3600, maxRecordsPerFile: 500_000, fromTimestamp: WINDOW_START, thruTimestamp: null,
+      root: 'ca',
+      outputRegion: 'CA',
+      inputRegions: ['CA'],
+      excludeRegions: [],
+      includeTravelers: true,
+      onlyTravelers: false,
+      periodSeconds: 3600,
+      maxRecordsPerFile: 500_000,
+      fromTimestamp: WINDOW_START,
+      thruTimestamp: null,
     });
     await createSigningKey(db.pool, { keyId: '310', now: WINDOW_START });
     // Exactly one closed window: now = window end + truncation + minimum age.
@@ -65,25 +73,46 @@ async function main(): Promise<void> {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }, 10);
     started = Date.now();
-    const created = await scheduleBatches({ pool: db.pool, logger, now, truncateWindowSeconds: 3600, minWindowAgeSeconds: 3600, retentionSeconds: 14 * 86400 });
+    const created = await scheduleBatches({
+      pool: db.pool,
+      logger,
+      now,
+      truncateWindowSeconds: 3600,
+      minWindowAgeSeconds: 3600,
+      retentionSeconds: 14 * 86400,
+    });
     const result = await runExportWorker({
-      pool: db.pool, blobs: new FileBlobStore(blobDir), logger, now: () => now, leaseSeconds: 600,
-      settings: { minRecords: 1000, paddingRange: 100, compressionLevel: Number(process.env.EXPORT_COMPRESSION_LEVEL ?? 1) },
+      pool: db.pool,
+      blobs: new FileBlobStore(blobDir),
+      logger,
+      now: () => now,
+      leaseSeconds: 600,
+      settings: {
+        minRecords: 1000,
+        paddingRange: 100,
+        compressionLevel: Number(process.env.EXPORT_COMPRESSION_LEVEL ?? 1),
+      },
     });
     const seconds = (Date.now() - started) / 1000;
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    if (created !== 1 || result.batches !== 1 || result.failed !== 0) throw new Error(`unexpected run: ${JSON.stringify({ created, ...result })}`);
+    if (created !== 1 || result.batches !== 1 || result.failed !== 0)
+      throw new Error(`unexpected run: ${JSON.stringify({ created, ...result })}`);
 
     const files = (await readdir(path.join(blobDir, 'ca'))).filter((f) => f.endsWith('.zip'));
-    const bytes = (await Promise.all(files.map((f) => stat(path.join(blobDir, 'ca', f))))).reduce((n, s) => n + s.size, 0);
+    const bytes = (await Promise.all(files.map((f) => stat(path.join(blobDir, 'ca', f))))).reduce(
+      (n, s) => n + s.size,
+      0,
+    );
     const peakRssMb = Math.round(peakRss / 1048576);
     const keysPerSecond = Math.round(KEYS / seconds);
     process.stdout.write(
       `exported ${KEYS} keys into ${files.length} signed zips (${(bytes / 1048576).toFixed(1)} MB) in ${seconds.toFixed(2)} s: ` +
         `${keysPerSecond} keys/s; peak RSS ${peakRssMb} MB during export (baseline ${Math.round(baseline / 1048576)} MB, process VmHWM ${vmHwmMb()} MB)\n`,
     );
-    process.stdout.write(`${JSON.stringify({ bench: 'export', keys: KEYS, seconds: Number(seconds.toFixed(2)), keysPerSecond, peakRssMb })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'export', keys: KEYS, seconds: Number(seconds.toFixed(2)), keysPerSecond, peakRssMb })}\n`,
+    );
   } finally {
     await db.close();
     await dropDatabase(dbUrl);

@@ -77,12 +77,23 @@ try {
     },
   });
   const queryId = await addUpstream(hubDb.pool, certs, {
-    name: 'node-a', address: `127.0.0.1:${grpcPort}`, certName: 'hub', include: ['CA'],
+    name: 'node-a',
+    address: `127.0.0.1:${grpcPort}`,
+    certName: 'hub',
+    include: ['CA'],
   });
   const clients = new UpstreamClients();
   const deps = {
-    pool: hubDb.pool, clients, logger, now: () => new Date(), truncateWindowSeconds: 3600, pageSize: PAGE,
-    deadlineSeconds: 60, backoffBaseSeconds: 1, backoffMaxSeconds: 1, acceptSelfReport: false,
+    pool: hubDb.pool,
+    clients,
+    logger,
+    now: () => new Date(),
+    truncateWindowSeconds: 3600,
+    pageSize: PAGE,
+    deadlineSeconds: 60,
+    backoffBaseSeconds: 1,
+    backoffMaxSeconds: 1,
+    acceptSelfReport: false,
   };
   // Wait for the node to listen: probe with a one-key page (not stored).
   const probe = certs.client(`127.0.0.1:${grpcPort}`, 'hub');
@@ -113,12 +124,19 @@ try {
   const seconds = (Date.now() - started) / 1000;
   clearInterval(sampler);
   clients.close();
-  if (outcome.status !== 'done') throw new Error(`pull ended ${outcome.status}: ${'error' in outcome ? outcome.error : ''}`);
+  if (outcome.status !== 'done')
+    throw new Error(`pull ended ${outcome.status}: ${'error' in outcome ? outcome.error : ''}`);
   const stored = (await hubDb.pool.query('select count(*)::int as n from exposure_keys')).rows[0].n as number;
   const keysPerSecond = Math.round(outcome.counts.inserted / seconds);
-  say(`pulled ${outcome.counts.received} keys in ${outcome.counts.pages} pages of up to ${PAGE}: ${seconds.toFixed(1)} s`);
-  say(`  inserted ${outcome.counts.inserted}, duplicates ${outcome.counts.duplicates}, invalid ${outcome.counts.invalid}; hub holds ${stored}`);
-  say(`  ${keysPerSecond} keys/s, ${(outcome.counts.pages / seconds).toFixed(1)} pages/s, hub peak RSS ${mb(peakRss)} MB`);
+  say(
+    `pulled ${outcome.counts.received} keys in ${outcome.counts.pages} pages of up to ${PAGE}: ${seconds.toFixed(1)} s`,
+  );
+  say(
+    `  inserted ${outcome.counts.inserted}, duplicates ${outcome.counts.duplicates}, invalid ${outcome.counts.invalid}; hub holds ${stored}`,
+  );
+  say(
+    `  ${keysPerSecond} keys/s, ${(outcome.counts.pages / seconds).toFixed(1)} pages/s, hub peak RSS ${mb(peakRss)} MB`,
+  );
   for (const mark of marks) say(`  rss at ${mark}`);
 
   // The ceiling: the same rows COPYed from the node database into the same (emptied) hub table.

@@ -23,7 +23,10 @@ import { intervalNumber } from '../core/keys/intervals';
 import { startNode } from '../node/main';
 import { parseNodeConfig } from '../node/node.config';
 import { upsertAuthorizedApp } from '../node/publish/apps/authorized-app.repository';
-import { upsertHealthAuthority, upsertHealthAuthorityKey } from '../node/publish/authorities/health-authority.repository';
+import {
+  upsertHealthAuthority,
+  upsertHealthAuthorityKey,
+} from '../node/publish/authorities/health-authority.repository';
 import { importHealthAuthorityKey } from '../node/publish/authorities/public-key';
 
 const KEYS_PER_REQUEST = 14;
@@ -98,7 +101,14 @@ function makeBody(signingKey: KeyObject): string {
 function post(agent: http.Agent, url: URL, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { agent, host: url.hostname, port: url.port, path: '/v1/publish', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: '/v1/publish',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -206,10 +216,23 @@ async function main(): Promise<void> {
     const em = node.db.orm.em.fork();
     const { id } = await upsertHealthAuthority(em, { iss: ISS, aud: AUD, name: 'bench' });
     const pem = await importHealthAuthorityKey(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-    await upsertHealthAuthorityKey(em, id, { version: KID, from: new Date(Date.now() - 3600_000), thru: null, publicKeyPem: pem });
-    await upsertAuthorizedApp(em, { name: APP, allowedRegions: ['US-BENCH'], allowedHealthAuthorityIds: [id], bypassVerification: false, bypassRevisionToken: false });
+    await upsertHealthAuthorityKey(em, id, {
+      version: KID,
+      from: new Date(Date.now() - 3600_000),
+      thru: null,
+      publicKeyPem: pem,
+    });
+    await upsertAuthorizedApp(em, {
+      name: APP,
+      allowedRegions: ['US-BENCH'],
+      allowedHealthAuthorityIds: [id],
+      bypassVerification: false,
+      bypassRevisionToken: false,
+    });
 
-    process.stdout.write(`publish bench: ${KEYS_PER_REQUEST} keys/request, concurrency ${concurrency}, ${warmupSeconds}s warm-up + ${seconds}s measured against ${node.httpUrl}\n`);
+    process.stdout.write(
+      `publish bench: ${KEYS_PER_REQUEST} keys/request, concurrency ${concurrency}, ${warmupSeconds}s warm-up + ${seconds}s measured against ${node.httpUrl}\n`,
+    );
     const plan: LoadPlan = {
       url: node.httpUrl,
       privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
@@ -220,7 +243,10 @@ async function main(): Promise<void> {
     };
     const cpuBefore = process.cpuUsage();
     const pgBefore = await postgresCpuSeconds(node.db.pool, name);
-    const child = fork(fileURLToPath(import.meta.url), ['--load'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(import.meta.url), ['--load'], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const report = await new Promise<LoadReport>((resolve, reject) => {
       child.once('message', (m) => resolve(m as LoadReport));
       child.once('error', reject);
@@ -228,7 +254,8 @@ async function main(): Promise<void> {
       child.send(plan);
     });
     child.kill();
-    const pgMsPerRequest = ((await postgresCpuSeconds(node.db.pool, name)) - pgBefore) * 1000 / Math.max(1, report.totalRequests);
+    const pgMsPerRequest =
+      (((await postgresCpuSeconds(node.db.pool, name)) - pgBefore) * 1000) / Math.max(1, report.totalRequests);
     const cpu = process.cpuUsage(cpuBefore);
     const cpuMsPerRequest = (cpu.user + cpu.system) / 1000 / Math.max(1, report.totalRequests);
     const stored = (await node.db.pool.query('select count(*)::int as n from exposure_keys')).rows[0].n as number;
@@ -239,7 +266,9 @@ async function main(): Promise<void> {
         `non-200 answers ${report.errors} ${JSON.stringify(report.statuses)}; keys stored ${stored}; ` +
         `node process CPU ${cpuMsPerRequest.toFixed(2)} ms per publish (user ${(cpu.user / 1000 / Math.max(1, report.totalRequests)).toFixed(2)} ms), ` +
         `PostgreSQL backends CPU ${pgMsPerRequest.toFixed(2)} ms per publish, load generator CPU ${report.loadCpuMsPerRequest.toFixed(2)} ms per publish, ` +
-        `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores\n`,
+        `load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')} on ${cpus().length} cores\n`,
     );
     process.stdout.write(
       `${JSON.stringify({

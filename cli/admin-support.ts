@@ -12,10 +12,15 @@ type OptionValue = string | boolean | undefined;
  * Parses command options strictly, with at most `positionals` positional arguments; any mistake (unknown
  * or malformed option, an extra argument) is a UsageError (exit 2 with the usage line).
  */
-export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, positionals = 0) {
+export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: O,
+  positionals = 0,
+) {
   try {
     const parsed = parseArgs({ args, options, strict: true, allowPositionals: positionals > 0 });
-    if (parsed.positionals.length > positionals) throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"`);
+    if (parsed.positionals.length > positionals)
+      throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"`);
     return parsed;
   } catch (err) {
     if (err instanceof UsageError) throw err;
@@ -31,7 +36,12 @@ export function required(value: OptionValue, name: string): string {
 
 /** A comma-separated option as a list (empty when absent). */
 export function commaList(value: OptionValue): string[] {
-  return typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : [];
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0)
+    : [];
 }
 
 /** A comma-separated region list, upper-cased, deduplicated and sorted (empty when absent). */
@@ -43,7 +53,8 @@ export function regionList(value: OptionValue): string[] {
 export function isoDate(value: OptionValue, name: string, fallback: Date | null): Date | null {
   if (value === undefined) return fallback;
   const date = typeof value === 'string' ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`--${name} must be an ISO 8601 date, e.g. 2026-01-01T00:00:00Z`);
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError(`--${name} must be an ISO 8601 date, e.g. 2026-01-01T00:00:00Z`);
   return date;
 }
 
@@ -66,7 +77,10 @@ export async function withDatabase<T>(env: NodeJS.ProcessEnv, work: (db: Databas
  * Runs `work`; when it throws a `refusal` (an expected outcome such as NotFoundError, not a fault), writes
  * `enfed: <message>` to stderr and resolves to exit code 1 instead.
  */
-export async function exitOneOn(refusal: abstract new (...args: never[]) => Error, work: () => Promise<number>): Promise<number> {
+export async function exitOneOn(
+  refusal: abstract new (...args: never[]) => Error,
+  work: () => Promise<number>,
+): Promise<number> {
   try {
     return await work();
   } catch (err) {
@@ -84,6 +98,10 @@ export function print(line: string): void {
 /** Prints rows as aligned columns. */
 export function printTable(header: string[], rows: string[][], out: NodeJS.WritableStream = process.stdout): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   out.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
 }

@@ -12,7 +12,10 @@ async function runRole(role: 'node' | 'hub', env: NodeJS.ProcessEnv): Promise<nu
   try {
     const config = role === 'node' ? parseNodeConfig(env) : parseHubConfig(env);
     logger = createLogger({ level: config.LOG_LEVEL, name: role });
-    const server = role === 'node' ? await startNode(parseNodeConfig(env), { logger }) : await startHub(parseHubConfig(env), { logger });
+    const server =
+      role === 'node'
+        ? await startNode(parseNodeConfig(env), { logger })
+        : await startHub(parseHubConfig(env), { logger });
     stopOnSignals(server, logger);
     return await new Promise<number>(() => {
       // Runs until a signal stops it; stopOnSignals exits the process.

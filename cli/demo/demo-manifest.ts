@@ -4,7 +4,12 @@ import type { DemoPlan } from './demo-plan';
 import type { ProvisionedServer } from './provision';
 
 /** The manifest app developers and interop tests read (issue 4 gives the fields). */
-export async function buildManifest(plan: DemoPlan, options: DemoOptions, hub: ProvisionedServer, nodes: ProvisionedServer[]) {
+export async function buildManifest(
+  plan: DemoPlan,
+  options: DemoOptions,
+  hub: ProvisionedServer,
+  nodes: ProvisionedServer[],
+) {
   const http = (port: number) => `http://127.0.0.1:${port}`;
   const read = (name: string) => readFile(`${plan.certDir}/${name}`, 'utf8');
   return {

@@ -21,7 +21,8 @@ export const DEMO_USAGE =
 function whole(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
   return n;
 }
 
@@ -39,7 +40,8 @@ export function parseDemoOptions(args: string[], env: NodeJS.ProcessEnv): DemoOp
   });
   const dir = values.dir ?? '.enfed/demo';
   const instance = values.instance ?? 'demo';
-  if (!/^[a-z][a-z0-9_]{0,30}$/.test(instance)) throw new UsageError('--instance: lower-case letters, digits and _, starting with a letter');
+  if (!/^[a-z][a-z0-9_]{0,30}$/.test(instance))
+    throw new UsageError('--instance: lower-case letters, digits and _, starting with a letter');
   const exportPeriodSeconds = whole('export-period', values['export-period'], 60, 1, 86400);
   if (86400 % exportPeriodSeconds !== 0) throw new UsageError('--export-period must divide 24 hours (86400 s)');
   return {

@@ -12,7 +12,8 @@ import { seedDiagnoses } from './seed';
 export const demoPublishCommand: Command = {
   words: ['demo', 'publish'],
   usage: 'enfed demo publish [--manifest PATH] [--region US-WA] [--count N]',
-  summary: 'publish N synthetic diagnoses (14 keys each) at a running demo node, with a certificate from its dev health authority',
+  summary:
+    'publish N synthetic diagnoses (14 keys each) at a running demo node, with a certificate from its dev health authority',
   async run(args) {
     const { values } = parseOptions(args, {
       manifest: { type: 'string' },
@@ -21,7 +22,8 @@ export const demoPublishCommand: Command = {
     });
     const path = values.manifest ?? '.enfed/demo/manifest.json';
     const count = values.count === undefined ? 1 : Number(values.count);
-    if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new UsageError('--count must be a whole number from 1 to 10000');
+    if (!Number.isInteger(count) || count < 1 || count > 10_000)
+      throw new UsageError('--count must be a whole number from 1 to 10000');
     let manifest: DemoManifest;
     try {
       manifest = JSON.parse(await readFile(path, 'utf8')) as DemoManifest;
@@ -32,7 +34,9 @@ export const demoPublishCommand: Command = {
     const node = manifest.nodes.find((n) => n.region === region);
     if (!node) throw new UsageError(`--region must be one of ${manifest.nodes.map((n) => n.region).join(', ')}`);
     const inserted = await seedDiagnoses(node.publishUrl, node.healthAuthority, count);
-    process.stdout.write(`published ${count} diagnosis(es) at ${region}: ${inserted} keys stored; watch them reach ${manifest.hub.exportIndexUrl}\n`);
+    process.stdout.write(
+      `published ${count} diagnosis(es) at ${region}: ${inserted} keys stored; watch them reach ${manifest.hub.exportIndexUrl}\n`,
+    );
     return 0;
   },
 };

@@ -21,7 +21,8 @@ const READY_TIMEOUT_MS = 60_000;
 async function waitReady(server: DemoServer, process: DemoProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (process.child.exitCode !== null) throw new Error(`${server.name} exited during start-up; see ${server.logFile}`);
+    if (process.child.exitCode !== null)
+      throw new Error(`${server.name} exited during start-up; see ${server.logFile}`);
     try {
       const res = await fetch(`http://127.0.0.1:${server.httpPort}/readyz`);
       if (res.ok) return;
@@ -83,7 +84,9 @@ export const demoCommand: Command = {
         processes.push(child);
         child.exited.then((code) => {
           if (!stopping) {
-            process.stderr.write(`enfed demo: ${server.name} exited unexpectedly (code ${code}); see ${server.logFile}\n`);
+            process.stderr.write(
+              `enfed demo: ${server.name} exited unexpectedly (code ${code}); see ${server.logFile}\n`,
+            );
             void stop(1);
           }
         });
@@ -95,8 +98,14 @@ export const demoCommand: Command = {
 
       if (options.seed > 0) {
         for (const node of provisioned.nodes) {
-          const inserted = await seedDiagnoses(`http://127.0.0.1:${node.server.httpPort}/v1/publish`, node.healthAuthority!, options.seed);
-          process.stdout.write(`enfed demo: seeded ${options.seed} diagnoses (${inserted} keys) at ${node.server.region}\n`);
+          const inserted = await seedDiagnoses(
+            `http://127.0.0.1:${node.server.httpPort}/v1/publish`,
+            node.healthAuthority!,
+            options.seed,
+          );
+          process.stdout.write(
+            `enfed demo: seeded ${options.seed} diagnoses (${inserted} keys) at ${node.server.region}\n`,
+          );
         }
       }
       let last = '';

@@ -2,7 +2,10 @@ import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObjec
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { intervalNumber } from '../../core/keys/intervals';
 import { upsertAuthorizedApp } from '../../node/publish/apps/authorized-app.repository';
-import { upsertHealthAuthority, upsertHealthAuthorityKey } from '../../node/publish/authorities/health-authority.repository';
+import {
+  upsertHealthAuthority,
+  upsertHealthAuthorityKey,
+} from '../../node/publish/authorities/health-authority.repository';
 import { importHealthAuthorityKey } from '../../node/publish/authorities/public-key';
 import type { PublishKeyInput } from '../../node/publish/request/publish-request';
 import { computeTekmac } from '../../node/publish/verification/tekmac';
@@ -22,7 +25,12 @@ export interface DevHealthAuthority {
 }
 
 /** A new authority identity with a fresh P-256 key (PKCS#8 private, SPKI public). */
-export function createDevHealthAuthority(ids: { healthAuthorityID: string; iss: string; aud: string; kid: string }): DevHealthAuthority {
+export function createDevHealthAuthority(ids: {
+  healthAuthorityID: string;
+  iss: string;
+  aud: string;
+  kid: string;
+}): DevHealthAuthority {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
     ...ids,
@@ -60,7 +68,11 @@ export async function registerDevHealthAuthority(
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** A compact JWS of `payload` under `header`, signed ES256 (P-256, IEEE P1363 signature) with `privateKey`. */
-export function signJws(privateKey: KeyObject, header: Record<string, unknown>, payload: Record<string, unknown>): string {
+export function signJws(
+  privateKey: KeyObject,
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+): string {
   const input = `${b64url(header)}.${b64url(payload)}`;
   const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
   return `${input}.${signature.toString('base64url')}`;
@@ -93,7 +105,11 @@ export function issueCertificate(
   hmacKey: Buffer,
   claims: { reportType: string; symptomOnsetInterval?: number; now?: Date },
 ): string {
-  return signJws(authority.privateKey, { alg: 'ES256', kid: authority.kid, typ: 'JWT' }, certificateClaims(authority, keys, hmacKey, claims));
+  return signJws(
+    authority.privateKey,
+    { alg: 'ES256', kid: authority.kid, typ: 'JWT' },
+    certificateClaims(authority, keys, hmacKey, claims),
+  );
 }
 
 /** `count` random daily keys that have already expired (so they are not embargoed), newest yesterday. */

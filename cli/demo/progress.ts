@@ -14,7 +14,8 @@ export class FlowCounter {
   private readonly pools = new Map<string, pg.Pool>();
 
   constructor(private readonly plan: DemoPlan) {
-    for (const s of [plan.hub, ...plan.nodes]) this.pools.set(s.name, new pg.Pool({ connectionString: s.databaseUrl, max: 1 }));
+    for (const s of [plan.hub, ...plan.nodes])
+      this.pools.set(s.name, new pg.Pool({ connectionString: s.databaseUrl, max: 1 }));
   }
 
   private async count(name: string, sql: string): Promise<number> {
@@ -24,7 +25,10 @@ export class FlowCounter {
 
   async read(): Promise<FlowCounts> {
     const nodes = await Promise.all(
-      this.plan.nodes.map(async (n) => ({ region: n.region as string, keys: await this.count(n.name, 'select count(*) as n from exposure_keys') })),
+      this.plan.nodes.map(async (n) => ({
+        region: n.region as string,
+        keys: await this.count(n.name, 'select count(*) as n from exposure_keys'),
+      })),
     );
     return {
       nodes,

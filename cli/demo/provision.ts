@@ -35,7 +35,14 @@ async function freshDatabase(server: DemoServer, redisUrl: string, logger: Logge
   return db;
 }
 
-async function addExportConfig(db: Database, root: string, outputRegion: string, inputRegions: string[], options: DemoOptions, now: Date) {
+async function addExportConfig(
+  db: Database,
+  root: string,
+  outputRegion: string,
+  inputRegions: string[],
+  options: DemoOptions,
+  now: Date,
+) {
   await new ExportConfigRepository(db.pool).insert({
     root,
     outputRegion,
@@ -46,13 +53,21 @@ async function addExportConfig(db: Database, root: string, outputRegion: string,
     periodSeconds: options.exportPeriodSeconds,
     maxRecordsPerFile: 500_000,
     // Start at the current window: the demo's databases are new, nothing older exists.
-    fromTimestamp: new Date(Math.floor(now.getTime() / 1000 / options.exportPeriodSeconds) * options.exportPeriodSeconds * 1000),
+    fromTimestamp: new Date(
+      Math.floor(now.getTime() / 1000 / options.exportPeriodSeconds) * options.exportPeriodSeconds * 1000,
+    ),
     thruTimestamp: null,
   });
 }
 
 /** A node: signing key, its dev health authority and app, its export config, the hub as its partner. */
-async function provisionNode(plan: DemoPlan, node: DemoServer, options: DemoOptions, redisUrl: string, logger: Logger): Promise<ProvisionedServer> {
+async function provisionNode(
+  plan: DemoPlan,
+  node: DemoServer,
+  options: DemoOptions,
+  redisUrl: string,
+  logger: Logger,
+): Promise<ProvisionedServer> {
   const region = node.region as string;
   const code = region.slice(3).toLowerCase();
   const now = new Date();
@@ -65,7 +80,11 @@ async function provisionNode(plan: DemoPlan, node: DemoServer, options: DemoOpti
       aud: `enfed-${node.name}`,
       kid: 'v1',
     });
-    await registerDevHealthAuthority(db.orm.em.fork(), authority, { name: `Dev health authority ${region}`, regions: [region], now });
+    await registerDevHealthAuthority(db.orm.em.fork(), authority, {
+      name: `Dev health authority ${region}`,
+      regions: [region],
+      now,
+    });
     const exportRoot = region.toLowerCase();
     await addExportConfig(db, exportRoot, region, [region], options, now);
     await new PartnerAuthorizationRepository(db.pool).add({
@@ -89,7 +108,12 @@ async function provisionNode(plan: DemoPlan, node: DemoServer, options: DemoOpti
 }
 
 /** The hub: signing key, an all-regions export config, one upstream per node, the dev partner authorized. */
-async function provisionHub(plan: DemoPlan, options: DemoOptions, redisUrl: string, logger: Logger): Promise<ProvisionedServer> {
+async function provisionHub(
+  plan: DemoPlan,
+  options: DemoOptions,
+  redisUrl: string,
+  logger: Logger,
+): Promise<ProvisionedServer> {
   const now = new Date();
   const db = await freshDatabase(plan.hub, redisUrl, logger);
   try {

@@ -22,7 +22,7 @@ export function printSummary(manifest: DemoManifest, options: DemoOptions, plan:
     'Try next:',
     `  curl ${manifest.hub.exportIndexUrl}`,
     `  open ${manifest.hub.statusUrl} in a browser`,
-    '  bin/enfed demo publish --region US-OR --count 5   (a phone\'s upload, with a dev verification certificate)',
+    "  bin/enfed demo publish --region US-OR --count 5   (a phone's upload, with a dev verification certificate)",
     '',
     'Ctrl-C stops everything.',
     '',

@@ -11,7 +11,10 @@ export const commonEnvShape = {
   DATABASE_POOL_SIZE: integer(10, 2, 500),
   REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
   /** Prefix of every BullMQ key, so that several nodes can share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, : _ -').default('enfed'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, : _ -')
+    .default('enfed'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: integer(8080, 0, 65535),

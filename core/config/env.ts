@@ -12,10 +12,7 @@ export class ConfigError extends Error {
  * Parses `env` with a zod object schema whose keys are environment variable names.
  * Every problem is collected and reported together, so an operator fixes them in one pass.
  */
-export function parseEnv<S extends z.ZodRawShape>(
-  shape: S,
-  env: NodeJS.ProcessEnv,
-): z.infer<z.ZodObject<S>> {
+export function parseEnv<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv): z.infer<z.ZodObject<S>> {
   const schema = z.object(shape);
   const picked: Record<string, string | undefined> = {};
   for (const name of Object.keys(shape)) {
@@ -52,7 +49,7 @@ export const duration = (fallbackSeconds: number) =>
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected a duration such as 30s, 15m, 1h or 14d' });
         return z.NEVER;
       }
-      const unit = { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd' | undefined ?? 's'];
+      const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] as 's' | 'm' | 'h' | 'd' | undefined) ?? 's'];
       return Number(match[1]) * unit;
     });
 
@@ -91,7 +88,12 @@ export const list = (fallback: string[]) =>
     .string()
     .optional()
     .transform((value) =>
-      value === undefined ? fallback : value.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+      value === undefined
+        ? fallback
+        : value
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0),
     );
 
 /** A URL with one of the given protocols. */

@@ -14,7 +14,10 @@ const SAFE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * Runs `work` on a connection to the maintenance database of the server in `url`, with the name of the
  * database in `url`, checked safe to splice into DDL (which cannot take it as a parameter).
  */
-async function withMaintenanceClient(url: string, work: (client: pg.Client, name: string) => Promise<unknown>): Promise<void> {
+async function withMaintenanceClient(
+  url: string,
+  work: (client: pg.Client, name: string) => Promise<unknown>,
+): Promise<void> {
   const { adminUrl, name } = splitDatabaseUrl(url);
   if (!SAFE_NAME.test(name)) throw new Error(`database name must match ${SAFE_NAME}: ${name}`);
   const client = new pg.Client({ connectionString: adminUrl });

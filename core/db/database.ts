@@ -21,7 +21,11 @@ export interface Database {
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 /** Opens the ORM and the bulk pool against `url`. Does not migrate. */
-export async function openDatabase(url: string, logger: Logger, options: { poolSize?: number } = {}): Promise<Database> {
+export async function openDatabase(
+  url: string,
+  logger: Logger,
+  options: { poolSize?: number } = {},
+): Promise<Database> {
   const orm = await MikroORM.init({
     clientUrl: url,
     entities: ALL_ENTITIES,

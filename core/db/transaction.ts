@@ -14,7 +14,10 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
 }
 
 /** As `inTransaction`, on a client the caller already holds and keeps (e.g. one holding a session lock). */
-export async function inClientTransaction<C extends pg.ClientBase, T>(client: C, work: (client: C) => Promise<T>): Promise<T> {
+export async function inClientTransaction<C extends pg.ClientBase, T>(
+  client: C,
+  work: (client: C) => Promise<T>,
+): Promise<T> {
   await client.query('begin');
   try {
     const result = await work(client);

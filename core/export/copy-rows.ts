@@ -34,7 +34,8 @@ export async function* copyRows(client: pg.PoolClient, select: string): AsyncGen
         carry = chunk;
         continue;
       }
-      if (!chunk.subarray(0, COPY_SIGNATURE.length).equals(COPY_SIGNATURE)) throw new CopyFormatError('not a binary COPY stream');
+      if (!chunk.subarray(0, COPY_SIGNATURE.length).equals(COPY_SIGNATURE))
+        throw new CopyFormatError('not a binary COPY stream');
       const extension = chunk.readUInt32BE(COPY_SIGNATURE.length + 4);
       if (chunk.length < COPY_HEADER_SIZE + extension) {
         carry = chunk;

@@ -40,7 +40,13 @@ export async function buildExportFiles(
 ): Promise<BuiltFile[]> {
   const { settings } = deps;
   const target = settings.minRecords > 0 ? settings.minRecords + randomInt(0, settings.paddingRange + 1) : 0;
-  const files = new FileSequence({ blobs: deps.blobs, config, window, signingKeys, compressionLevel: settings.compressionLevel });
+  const files = new FileSequence({
+    blobs: deps.blobs,
+    config,
+    window,
+    signingKeys,
+    compressionLevel: settings.compressionLevel,
+  });
   const client = await deps.pool.connect();
   let failure: Error | undefined;
   try {

@@ -36,10 +36,12 @@ export class ExportConfigRepository {
   }
 
   async get(id: number): Promise<ExportConfigRecord | undefined> {
-    return (await this.db.query<ExportConfigRecord>(`select ${COLUMNS} from export_configs where id = $1`, [id])).rows[0];
+    return (await this.db.query<ExportConfigRecord>(`select ${COLUMNS} from export_configs where id = $1`, [id]))
+      .rows[0];
   }
 
   async byRoot(root: string): Promise<ExportConfigRecord | undefined> {
-    return (await this.db.query<ExportConfigRecord>(`select ${COLUMNS} from export_configs where root = $1`, [root])).rows[0];
+    return (await this.db.query<ExportConfigRecord>(`select ${COLUMNS} from export_configs where root = $1`, [root]))
+      .rows[0];
   }
 }

@@ -9,7 +9,11 @@ import { indexName } from './export-config';
  * advisory lock per config, so two writers (workers finishing different batches, cleanup) cannot leave an
  * older listing in place after a newer one.
  */
-export async function rewriteIndex(pool: pg.Pool, blobs: FileBlobStore, config: { id: number; root: string }): Promise<string[]> {
+export async function rewriteIndex(
+  pool: pg.Pool,
+  blobs: FileBlobStore,
+  config: { id: number; root: string },
+): Promise<string[]> {
   return inTransaction(pool, async (client) => {
     await client.query(`select pg_advisory_xact_lock(hashtext('enfed.export_index'), $1)`, [config.id]);
     const result = await client.query<{ filename: string }>(

@@ -54,7 +54,8 @@ function toKey(raw: Record<string, unknown>): DecodedKey {
 
 /** Decodes export.bin (header checked). Readers of our own files and of the shared vectors use this. */
 export function decodeExportBin(bin: Buffer): DecodedExport {
-  if (bin.length < 16 || !bin.subarray(0, 16).equals(EXPORT_BIN_HEADER)) throw new ExportFormatError('missing export header');
+  if (bin.length < 16 || !bin.subarray(0, 16).equals(EXPORT_BIN_HEADER))
+    throw new ExportFormatError('missing export header');
   const { TemporaryExposureKeyExport } = exportProto();
   const raw = TemporaryExposureKeyExport.toObject(TemporaryExposureKeyExport.decode(bin.subarray(16)), {
     longs: Number,
@@ -78,7 +79,12 @@ export function decodeExportBin(bin: Buffer): DecodedExport {
 export function decodeSignatureList(sig: Buffer): DecodedSignature[] {
   const { TEKSignatureList } = exportProto();
   const raw = TEKSignatureList.toObject(TEKSignatureList.decode(sig), { arrays: true, defaults: false }) as {
-    signatures: { signatureInfo: DecodedSignature['signatureInfo']; batchNum: number; batchSize: number; signature: Uint8Array }[];
+    signatures: {
+      signatureInfo: DecodedSignature['signatureInfo'];
+      batchNum: number;
+      batchSize: number;
+      signature: Uint8Array;
+    }[];
   };
   return raw.signatures.map((s) => ({ ...s, signature: Buffer.from(s.signature) }));
 }

@@ -30,7 +30,10 @@ export interface ExportWorkerResult {
  * batch whose worker died is claimed again once its lease expires. A failed build leaves its batch leased,
  * so it is retried after the lease, not in a tight loop.
  */
-export async function runExportWorker(deps: ExportWorkerDeps, maxBatches = Number.POSITIVE_INFINITY): Promise<ExportWorkerResult> {
+export async function runExportWorker(
+  deps: ExportWorkerDeps,
+  maxBatches = Number.POSITIVE_INFINITY,
+): Promise<ExportWorkerResult> {
   const batches = new ExportBatchRepository(deps.pool);
   const configs = new ExportConfigRepository(deps.pool);
   const result: ExportWorkerResult = { batches: 0, files: 0, failed: 0 };

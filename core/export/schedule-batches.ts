@@ -42,7 +42,8 @@ export async function scheduleBatches(deps: ScheduleBatchesDeps): Promise<number
       first = floorTo(Math.max(lower, oldest.getTime()), period);
     }
     let lastStart = floorTo(closedEnd, period) - period * 1000;
-    if (config.thruTimestamp) lastStart = Math.min(lastStart, ceilTo(config.thruTimestamp.getTime(), period) - period * 1000);
+    if (config.thruTimestamp)
+      lastStart = Math.min(lastStart, ceilTo(config.thruTimestamp.getTime(), period) - period * 1000);
     if (lastStart < first) continue;
     const n = await batches.createWindows(config.id, new Date(first), new Date(lastStart), period);
     if (n > 0) deps.logger.info({ configId: config.id, root: config.root, batches: n }, 'export batches created');

@@ -57,7 +57,10 @@ export async function fetchKeys(
       onlyTravelers: request.onlyTravelers,
       onlyLocalProvenance: request.onlyLocalProvenance,
       excludeOriginQueryId: partner.originQueryId,
-      closedBefore: truncate(new Date(deps.now().getTime() - deps.closeGraceSeconds * 1000), deps.truncateWindowSeconds),
+      closedBefore: truncate(
+        new Date(deps.now().getTime() - deps.closeGraceSeconds * 1000),
+        deps.truncateWindowSeconds,
+      ),
     };
     // One row more than the page tells whether the stream has more without a count query.
     const primary = await deps.keys.primaryAfter(keyPosition, pageSize + 1, filter);

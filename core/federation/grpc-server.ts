@@ -1,4 +1,9 @@
-import { Server, type ServerCredentials, type UntypedServiceImplementation, type ServiceDefinition } from '@grpc/grpc-js';
+import {
+  Server,
+  type ServerCredentials,
+  type UntypedServiceImplementation,
+  type ServiceDefinition,
+} from '@grpc/grpc-js';
 import { tolerateMalformedRequests } from './grpc-handler';
 
 /** A bound gRPC server and its bounded shutdown. */
@@ -24,7 +29,9 @@ export async function startGrpcServer(options: {
   server.addService(tolerateMalformedRequests(options.service), options.implementation);
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${options.port}`, options.credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
+    server.bindAsync(`${host}:${options.port}`, options.credentials, (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    );
   });
   let stopping: Promise<void> | undefined;
   return {

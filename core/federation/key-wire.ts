@@ -3,8 +3,10 @@ import { fromWireReportType, toWireReportType, WireReportType, type ReportType }
 import type { WireExposureKey } from './federation.proto';
 
 /** The fields of a key as they travel in Federation.Fetch, in our stored vocabulary. */
-export interface FederatedKey
-  extends Pick<ExposureKey, 'key' | 'transmissionRisk' | 'intervalNumber' | 'intervalCount' | 'regions' | 'traveler' | 'daysSinceOnset'> {
+export interface FederatedKey extends Pick<
+  ExposureKey,
+  'key' | 'transmissionRisk' | 'intervalNumber' | 'intervalCount' | 'regions' | 'traveler' | 'daysSinceOnset'
+> {
   /** Not narrowed to ReportType: a row may hold a type this build does not know (sent as UNKNOWN). */
   reportType: string;
 }

@@ -35,7 +35,10 @@ export async function startScheduledJob(options: ScheduledJobOptions): Promise<S
   const connection = bullConnection(options.connection);
   const queue = new Queue(options.name, { connection, prefix: options.prefix });
   const log = options.logger.child({ job: options.name });
-  const runs = options.metrics?.counter('enfed_job_runs_total', 'Scheduled job runs by outcome (ok, failed).', ['job', 'outcome']);
+  const runs = options.metrics?.counter('enfed_job_runs_total', 'Scheduled job runs by outcome (ok, failed).', [
+    'job',
+    'outcome',
+  ]);
   const duration = options.metrics?.histogram('enfed_job_duration_seconds', 'Duration of scheduled job runs.', ['job']);
   const worker = new Worker(
     options.name,

@@ -12,7 +12,17 @@ export function createLogger(options: { level: string; name: string; destination
     name: options.name,
     base: { role: options.name },
     redact: {
-      paths: ['*.key', '*.keys', '*.token', '*.revisionToken', '*.verificationPayload', '*.hmacKey', '*.privateKeyPem', 'req.headers', '*.ip'],
+      paths: [
+        '*.key',
+        '*.keys',
+        '*.token',
+        '*.revisionToken',
+        '*.verificationPayload',
+        '*.hmacKey',
+        '*.privateKeyPem',
+        'req.headers',
+        '*.ip',
+      ],
       censor: '[redacted]',
     },
     timestamp: pino.stdTimeFunctions.isoTime,

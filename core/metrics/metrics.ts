@@ -31,7 +31,12 @@ export class Metrics {
 
   /** A monotonically increasing count (`_total`). */
   counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
-    return this.declare(name, 'counter', labelNames, () => new Counter<L>({ name, help, labelNames, registers: [this.registry] }));
+    return this.declare(
+      name,
+      'counter',
+      labelNames,
+      () => new Counter<L>({ name, help, labelNames, registers: [this.registry] }),
+    );
   }
 
   /**

@@ -21,7 +21,13 @@ export function cleanupComponent<C extends CommonConfig & RetentionConfig>(): Co
         everySeconds: config.CLEANUP_INTERVAL,
         logger: ctx.logger,
         handler: () =>
-          enforceRetention({ pool: ctx.db.pool, blobs, logger: ctx.logger, now: ctx.now(), retentionSeconds: config.RETENTION }),
+          enforceRetention({
+            pool: ctx.db.pool,
+            blobs,
+            logger: ctx.logger,
+            now: ctx.now(),
+            retentionSeconds: config.RETENTION,
+          }),
       });
       ctx.lifecycle.onStop('cleanup', () => job.close());
     },

@@ -48,7 +48,10 @@ export async function enforceRetention(deps: RetentionDeps): Promise<RetentionRe
   for (const row of expired.rows) await deps.blobs.delete(row.filename);
 
   if (keysDeleted > 0 || expired.rows.length > 0) {
-    deps.logger.info({ keysDeleted, filesDeleted: expired.rows.length, cutoff: cutoff.toISOString() }, 'retention enforced');
+    deps.logger.info(
+      { keysDeleted, filesDeleted: expired.rows.length, cutoff: cutoff.toISOString() },
+      'retention enforced',
+    );
   }
   return { keysDeleted, filesDeleted: expired.rows.length };
 }

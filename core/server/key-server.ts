@@ -37,7 +37,9 @@ export interface RunningKeyServer<C extends CommonConfig = CommonConfig> {
  * HTTP listener. Shutdown is the reverse: stop accepting HTTP, stop components (gRPC, workers), close
  * Redis and the database.
  */
-export async function startKeyServer<C extends CommonConfig>(options: KeyServerOptions<C>): Promise<RunningKeyServer<C>> {
+export async function startKeyServer<C extends CommonConfig>(
+  options: KeyServerOptions<C>,
+): Promise<RunningKeyServer<C>> {
   const { config, role } = options;
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: role });
   const lifecycle = new Lifecycle(logger, config.SHUTDOWN_TIMEOUT * 1000);

@@ -22,7 +22,13 @@ const INFO_COLUMNS = `id, key_id as "keyId", version, public_key_pem as "publicK
 export class SigningKeyRepository {
   constructor(private readonly db: pg.Pool | pg.PoolClient) {}
 
-  async insert(key: { keyId: string; version: string; privateKeyPem: string; publicKeyPem: string; activeFrom: Date }): Promise<SigningKeyInfo> {
+  async insert(key: {
+    keyId: string;
+    version: string;
+    privateKeyPem: string;
+    publicKeyPem: string;
+    activeFrom: Date;
+  }): Promise<SigningKeyInfo> {
     const result = await this.db.query<SigningKeyInfo>(
       `insert into signing_keys (key_id, version, private_key_pem, public_key_pem, active_from)
        values ($1, $2, $3, $4, $5) returning ${INFO_COLUMNS}`,
@@ -38,7 +44,9 @@ export class SigningKeyRepository {
 
   /** Versions already used under `keyId`. */
   async versions(keyId: string): Promise<string[]> {
-    const result = await this.db.query<{ version: string }>('select version from signing_keys where key_id = $1', [keyId]);
+    const result = await this.db.query<{ version: string }>('select version from signing_keys where key_id = $1', [
+      keyId,
+    ]);
     return result.rows.map((r) => r.version);
   }
 

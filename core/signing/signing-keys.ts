@@ -62,13 +62,17 @@ export interface CreateSigningKeyInput {
 }
 
 /** Stores a new signing key, active from `now`. Other active keys stay active (see `rotateSigningKey`). */
-export async function createSigningKey(db: pg.Pool | pg.PoolClient, input: CreateSigningKeyInput): Promise<SigningKeyInfo> {
+export async function createSigningKey(
+  db: pg.Pool | pg.PoolClient,
+  input: CreateSigningKeyInput,
+): Promise<SigningKeyInfo> {
   if (!KEY_ID.test(input.keyId)) throw new BadRequestError('key id: 1–32 letters, digits, . _ -', 'invalid_key_id');
   const repo = new SigningKeyRepository(db);
   const used = await repo.versions(input.keyId);
   const version = input.version ?? nextVersion(used);
   if (!VERSION.test(version)) throw new BadRequestError('version: 1–16 letters, digits, . _ -', 'invalid_key_version');
-  if (used.includes(version)) throw new BadRequestError(`version ${version} exists for key id ${input.keyId}`, 'key_version_exists');
+  if (used.includes(version))
+    throw new BadRequestError(`version ${version} exists for key id ${input.keyId}`, 'key_version_exists');
   const pair = input.privateKeyPem ? await importSigningKeyPair(input.privateKeyPem) : await generateSigningKeyPair();
   return repo.insert({ keyId: input.keyId, version, ...pair, activeFrom: input.now });
 }

@@ -21,7 +21,13 @@ export async function copyNewKeys(client: pg.ClientBase, columns: KeyColumns, or
   for (let i = 0; i < columns.keys.length; i += 1) {
     const csv = columns.regions[i] as string;
     // A traveler key may have no region: '' is an empty array, not one empty string.
-    const regions = csv === '' ? '' : csv.split(',').map((r) => `"${r}"`).join(',');
+    const regions =
+      csv === ''
+        ? ''
+        : csv
+            .split(',')
+            .map((r) => `"${r}"`)
+            .join(',');
     const days = columns.daysSinceOnset[i];
     lines.push(
       `\\\\x${(columns.keys[i] as Buffer).toString('hex')}\t${columns.transmissionRisks[i]}\t${columns.intervalNumbers[i]}\t` +

@@ -85,7 +85,12 @@ export class PooledKeysRepository {
    * if any key is already pooled the COPY fails on the primary key, and then the new keys go in with COPY and the
    * pooled ones through the merging statement. `expectKnown` (revised lists) skips the optimistic attempt.
    */
-  async merge(client: pg.ClientBase, columns: KeyColumns, origin: PageOrigin, expectKnown = false): Promise<MergeCounts> {
+  async merge(
+    client: pg.ClientBase,
+    columns: KeyColumns,
+    origin: PageOrigin,
+    expectKnown = false,
+  ): Promise<MergeCounts> {
     const none = { inserted: 0, revised: 0, duplicates: 0 };
     if (columns.keys.length === 0) return none;
     if (expectKnown) return this.upsert(client, columns, origin);
@@ -98,7 +103,8 @@ export class PooledKeysRepository {
     const isKnown = (i: number) => known.has((columns.keys[i] as Buffer).toString('hex'));
     const fresh = pick(columns, (i) => !isKnown(i));
     // A second conflict means another pull stored one of these keys meanwhile: merge the whole list instead.
-    if (fresh.keys.length > 0 && !(await this.tryCopy(client, fresh, origin))) return this.upsert(client, columns, origin);
+    if (fresh.keys.length > 0 && !(await this.tryCopy(client, fresh, origin)))
+      return this.upsert(client, columns, origin);
     const merged = await this.upsert(client, pick(columns, isKnown), origin);
     return { ...merged, inserted: merged.inserted + fresh.keys.length };
   }

@@ -31,7 +31,13 @@ export class PullScheduler {
 
   constructor(
     private readonly deps: PullDeps,
-    options: { connection: Redis; prefix: string; concurrency: number; logger: Logger; onOutcome?: (outcome: PullOutcome) => void },
+    options: {
+      connection: Redis;
+      prefix: string;
+      concurrency: number;
+      logger: Logger;
+      onOutcome?: (outcome: PullOutcome) => void;
+    },
   ) {
     const connection = bullConnection(options.connection);
     this.queue = new Queue<PullJobData>(PULL_QUEUE, { connection, prefix: options.prefix });
@@ -44,7 +50,9 @@ export class PullScheduler {
       },
       { connection, prefix: options.prefix, concurrency: options.concurrency, autorun: true },
     );
-    this.worker.on('failed', (job, err) => options.logger.error({ jobId: job?.id, err: err.message }, 'pull job failed'));
+    this.worker.on('failed', (job, err) =>
+      options.logger.error({ jobId: job?.id, err: err.message }, 'pull job failed'),
+    );
     this.worker.on('error', (err) => options.logger.error({ err: err.message }, 'pull worker error'));
     this.queue.on('error', (err) => options.logger.warn({ err: err.message }, 'pull queue error'));
   }

@@ -55,11 +55,7 @@ export class PullAbortedError extends AppError {
  * one connection per pull, so pulls never wait on each other for a second connection (with as many pulls as the
  * pool has connections, that wait would never end).
  */
-export async function pullUpstream(
-  deps: PullDeps,
-  queryId: number,
-  options: PullOptions = {},
-): Promise<PullOutcome> {
+export async function pullUpstream(deps: PullDeps, queryId: number, options: PullOptions = {}): Promise<PullOutcome> {
   const queries = new UpstreamQueryRepository(deps.pool);
   const lockSession = await deps.pool.connect();
   try {

@@ -3,7 +3,10 @@ import type { PullOutcome } from './pull-upstream';
 
 /** Counts of the hub's pulls, per upstream name (a small, operator-chosen set; never addresses). */
 export function pullMetrics(metrics: Metrics) {
-  const pulls = metrics.counter('enfed_federation_pulls_total', 'Pulls of an upstream by outcome (done, failed).', ['upstream', 'outcome']);
+  const pulls = metrics.counter('enfed_federation_pulls_total', 'Pulls of an upstream by outcome (done, failed).', [
+    'upstream',
+    'outcome',
+  ]);
   const keys = metrics.counter(
     'enfed_federation_pulled_keys_total',
     'Keys received from an upstream, by what became of them (inserted, duplicate, invalid, revised).',

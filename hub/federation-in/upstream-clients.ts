@@ -10,7 +10,13 @@ export class UpstreamClients {
   private readonly clients = new Map<number, { signature: string; client: FederationClient }>();
 
   get(query: UpstreamQuery): FederationClient {
-    const signature = JSON.stringify([query.address, query.serverName, query.caCertPath, query.clientCertPath, query.clientKeyPath]);
+    const signature = JSON.stringify([
+      query.address,
+      query.serverName,
+      query.caCertPath,
+      query.clientCertPath,
+      query.clientKeyPath,
+    ]);
     const known = this.clients.get(query.id);
     if (known && known.signature === signature) return known.client;
     known?.client.close();

@@ -25,7 +25,10 @@ export interface UpstreamQuery {
   nextAttemptAt: Date | null;
 }
 
-export type NewUpstreamQuery = Omit<UpstreamQuery, 'id' | 'keyCursor' | 'revisedKeyCursor' | 'consecutiveFailures' | 'nextAttemptAt'>;
+export type NewUpstreamQuery = Omit<
+  UpstreamQuery,
+  'id' | 'keyCursor' | 'revisedKeyCursor' | 'consecutiveFailures' | 'nextAttemptAt'
+>;
 
 interface Row {
   id: number;
@@ -102,12 +105,25 @@ export class UpstreamQueryRepository {
            client_key_path, include_regions, exclude_regions, only_local_provenance, only_travelers,
            interval_seconds, upstream_kind)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning *`,
-        [q.name, q.address, q.serverName, q.caCertPath, q.clientCertPath, q.clientKeyPath, q.includeRegions,
-          q.excludeRegions, q.onlyLocalProvenance, q.onlyTravelers, q.intervalSeconds, q.upstreamKind],
+        [
+          q.name,
+          q.address,
+          q.serverName,
+          q.caCertPath,
+          q.clientCertPath,
+          q.clientKeyPath,
+          q.includeRegions,
+          q.excludeRegions,
+          q.onlyLocalProvenance,
+          q.onlyTravelers,
+          q.intervalSeconds,
+          q.upstreamKind,
+        ],
       );
       return toQuery(result.rows[0] as Row);
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new AlreadyExistsError(`upstream ${q.name} exists`, 'upstream_exists');
+      if ((err as { code?: string }).code === '23505')
+        throw new AlreadyExistsError(`upstream ${q.name} exists`, 'upstream_exists');
       throw err;
     }
   }
@@ -150,9 +166,10 @@ export class UpstreamQueryRepository {
 
   /** On the pull's session (see `tryLock`). */
   async recordSuccess(client: pg.ClientBase, queryId: number): Promise<void> {
-    await client.query('update federation_in_queries set consecutive_failures = 0, next_attempt_at = null where id = $1', [
-      queryId,
-    ]);
+    await client.query(
+      'update federation_in_queries set consecutive_failures = 0, next_attempt_at = null where id = $1',
+      [queryId],
+    );
   }
 
   /** Counts a failure and returns the new count; `retryAt` is when the next pull may try again. On the pull's session. */
@@ -162,7 +179,10 @@ export class UpstreamQueryRepository {
       [queryId],
     );
     const failures = result.rows[0]?.consecutive_failures ?? 1;
-    await client.query('update federation_in_queries set next_attempt_at = $2 where id = $1', [queryId, retryAt(failures)]);
+    await client.query('update federation_in_queries set next_attempt_at = $2 where id = $1', [
+      queryId,
+      retryAt(failures),
+    ]);
     return failures;
   }
 }

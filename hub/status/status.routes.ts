@@ -3,7 +3,8 @@ import type { HubStatus } from './hub-status';
 import { renderStatusPage } from './status.page';
 
 /** The page may use its inline style and nothing else: no script, no external asset, no framing. */
-const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * `GET /status/api` (JSON, dates as ISO 8601) and `GET /status` (the same, as a page for people).

@@ -110,7 +110,10 @@ type TokenState = { kind: 'absent' } | { kind: 'unusable' } | { kind: 'opened'; 
 
 function tokenLists(tokenKeys: readonly RevisableKey[], stored: StoredKeyState): boolean {
   return tokenKeys.some(
-    (t) => t.intervalNumber === stored.intervalNumber && t.intervalCount === stored.intervalCount && t.key.equals(stored.key),
+    (t) =>
+      t.intervalNumber === stored.intervalNumber &&
+      t.intervalCount === stored.intervalCount &&
+      t.key.equals(stored.key),
   );
 }
 
@@ -119,7 +122,8 @@ function checkTokenCovers(token: TokenState, stored: StoredKeyState): void {
   if (token.kind === 'absent') {
     throw new RevisionError(PUBLISH_CODES.missingRevisionToken, 'a revision token is required to re-send keys');
   }
-  if (token.kind === 'unusable') throw new RevisionError(PUBLISH_CODES.invalidRevisionToken, 'revision token is invalid');
+  if (token.kind === 'unusable')
+    throw new RevisionError(PUBLISH_CODES.invalidRevisionToken, 'revision token is invalid');
   if (!tokenLists(token.keys, stored)) {
     throw new RevisionError(PUBLISH_CODES.invalidRevisionToken, 'revision token does not cover the re-sent keys');
   }

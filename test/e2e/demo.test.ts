@@ -45,8 +45,28 @@ test('enfed demo: keys published at a node reach the hub export, and SIGTERM sto
   const manifestPath = join(dir, 'manifest.json');
   const demo = spawn(
     process.execPath,
-    ['--import', 'tsx', ENFED, 'demo', '--seed', '5', '--dir', dir, '--manifest', manifestPath, '--instance', instance,
-      '--base-port', String(randomInt(20_000, 40_000)), '--export-period', '10', '--truncate-window', '2', '--pull-interval', '2'],
+    [
+      '--import',
+      'tsx',
+      ENFED,
+      'demo',
+      '--seed',
+      '5',
+      '--dir',
+      dir,
+      '--manifest',
+      manifestPath,
+      '--instance',
+      instance,
+      '--base-port',
+      String(randomInt(20_000, 40_000)),
+      '--export-period',
+      '10',
+      '--truncate-window',
+      '2',
+      '--pull-interval',
+      '2',
+    ],
     {
       env: { ...process.env, DATABASE_URL: databaseUrl('postgres'), REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,12 +101,20 @@ test('enfed demo: keys published at a node reach the hub export, and SIGTERM sto
     let printed = '';
     process.stdout.write = ((chunk: string) => ((printed += chunk), true)) as typeof process.stdout.write;
     try {
-      t.is(await demoPublishCommand.run(['--manifest', manifestPath, '--region', manifest.nodes[1]!.region!, '--count', '2'], process.env), 0);
+      t.is(
+        await demoPublishCommand.run(
+          ['--manifest', manifestPath, '--region', manifest.nodes[1]!.region!, '--count', '2'],
+          process.env,
+        ),
+        0,
+      );
     } finally {
       process.stdout.write = write;
     }
     t.regex(printed, /published 2 diagnosis\(es\) at US-OR: 28 keys stored/);
-    await t.throwsAsync(demoPublishCommand.run(['--manifest', manifestPath, '--region', 'US-XX'], process.env), { instanceOf: UsageError });
+    await t.throwsAsync(demoPublishCommand.run(['--manifest', manifestPath, '--region', 'US-XX'], process.env), {
+      instanceOf: UsageError,
+    });
 
     const wanted = new Set(keys.map((k) => Buffer.from(k.key, 'base64').toString('hex')));
     const seen = await waitFor('our keys in the hub export', 150_000, async () => {

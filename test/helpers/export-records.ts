@@ -20,7 +20,14 @@ interface Row {
   revised_days_since_onset: number | null;
 }
 
-function record(key: Buffer, risk: number, start: number, period: number, type: ReportType, dso: number | null): DecodedKey {
+function record(
+  key: Buffer,
+  risk: number,
+  start: number,
+  period: number,
+  type: ReportType,
+  dso: number | null,
+): DecodedKey {
   return {
     keyData: key,
     transmissionRiskLevel: risk,
@@ -44,7 +51,14 @@ export async function storedExportRecords(pool: pg.Pool): Promise<Map<string, St
     result.rows.map((r) => [
       r.key.toString('hex'),
       {
-        primary: record(r.key, r.transmission_risk, r.interval_number, r.interval_count, r.report_type, r.days_since_onset),
+        primary: record(
+          r.key,
+          r.transmission_risk,
+          r.interval_number,
+          r.interval_count,
+          r.report_type,
+          r.days_since_onset,
+        ),
         revised:
           r.revised_report_type === null
             ? undefined

@@ -64,8 +64,20 @@ export async function addUpstream(
 }
 
 /** Every key at a server, hex → row of interest. */
-export async function keysAt(pool: pg.Pool): Promise<
-  Map<string, { regions: string[]; reportType: string; revisedReportType: string | null; originQueryId: number | null; localProvenance: boolean; createdAt: Date }>
+export async function keysAt(
+  pool: pg.Pool,
+): Promise<
+  Map<
+    string,
+    {
+      regions: string[];
+      reportType: string;
+      revisedReportType: string | null;
+      originQueryId: number | null;
+      localProvenance: boolean;
+      createdAt: Date;
+    }
+  >
 > {
   const result = await pool.query<{
     key: Buffer;
@@ -75,7 +87,9 @@ export async function keysAt(pool: pg.Pool): Promise<
     origin_query_id: number | null;
     local_provenance: boolean;
     created_at: Date;
-  }>('select key, regions, report_type, revised_report_type, origin_query_id, local_provenance, created_at from exposure_keys');
+  }>(
+    'select key, regions, report_type, revised_report_type, origin_query_id, local_provenance, created_at from exposure_keys',
+  );
   return new Map(
     result.rows.map((r) => [
       r.key.toString('hex'),
@@ -103,7 +117,11 @@ export async function connectHubToNode(
   options: { name: string; regions: string[]; hubCertName?: string; intervalSeconds?: number },
 ): Promise<number> {
   const certName = options.hubCertName ?? 'hub';
-  await authorizePartner(node.db.pool, { name: certName, fingerprint: certs.fingerprint(certName), include: options.regions });
+  await authorizePartner(node.db.pool, {
+    name: certName,
+    fingerprint: certs.fingerprint(certName),
+    include: options.regions,
+  });
   const address = node.server.addresses.grpc;
   if (!address) throw new Error('the node does not run federation-out (TLS env missing?)');
   return addUpstream(hub.db.pool, certs, {

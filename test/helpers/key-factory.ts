@@ -62,8 +62,9 @@ export async function insertKeys(pool: pg.Pool | pg.ClientBase, keys: SeedKey[])
 
 /** Marks a stored key revised (what an allowed revision does), at `at`. */
 export async function reviseKey(pool: pg.Pool, key: Buffer, reportType: string, at: Date): Promise<void> {
-  await pool.query(
-    'update exposure_keys set revised_report_type = $2, revised_at = $3 where key = $1',
-    [key, reportType, at],
-  );
+  await pool.query('update exposure_keys set revised_report_type = $2, revised_at = $3 where key = $1', [
+    key,
+    reportType,
+    at,
+  ]);
 }

@@ -35,7 +35,10 @@ export interface AuthorityAndAppOptions {
 }
 
 /** Registers a health authority with one fresh P-256 key (valid from an hour before `now`) and an app using it. */
-export async function registerAuthorityAndApp(orm: MikroORM, options: AuthorityAndAppOptions = {}): Promise<TestAuthority> {
+export async function registerAuthorityAndApp(
+  orm: MikroORM,
+  options: AuthorityAndAppOptions = {},
+): Promise<TestAuthority> {
   const iss = options.iss ?? 'test-ha';
   const aud = options.aud ?? 'test-node';
   const kid = options.kid ?? 'v1';
@@ -104,13 +107,23 @@ export function publishBody(
   authority: TestAuthority,
   keys: readonly PublishKeyInput[],
   now: Date,
-  options: { app?: string; claims?: Record<string, unknown>; header?: Record<string, unknown>; revisionToken?: string; extra?: Record<string, unknown> } = {},
+  options: {
+    app?: string;
+    claims?: Record<string, unknown>;
+    header?: Record<string, unknown>;
+    revisionToken?: string;
+    extra?: Record<string, unknown>;
+  } = {},
 ): Record<string, unknown> {
   const hmacKey = randomBytes(32);
   return {
     temporaryExposureKeys: keys,
     healthAuthorityID: options.app ?? 'com.example.app',
-    verificationPayload: signCertificate(authority, claimsFor(authority, keys, hmacKey, now, options.claims), options.header),
+    verificationPayload: signCertificate(
+      authority,
+      claimsFor(authority, keys, hmacKey, now, options.claims),
+      options.header,
+    ),
     hmacKey: hmacKey.toString('base64'),
     ...(options.revisionToken ? { revisionToken: options.revisionToken } : {}),
     ...options.extra,

@@ -1,4 +1,9 @@
-import { decodeExportBin, decodeSignatureList, type DecodedExport, type DecodedSignature } from '../../core/export/export-reader';
+import {
+  decodeExportBin,
+  decodeSignatureList,
+  type DecodedExport,
+  type DecodedSignature,
+} from '../../core/export/export-reader';
 import { readZipBuffer } from './zip';
 
 /** One export file as a phone gets it: fetched over HTTP, unzipped, decoded. */
@@ -31,7 +36,13 @@ export async function fetchServedExports(httpUrl: string, root: string): Promise
     const bin = entries.get('export.bin');
     const sig = entries.get('export.sig');
     if (!bin || !sig) throw new Error(`${name}: export.bin or export.sig missing`);
-    files.push({ name, entries: [...entries.keys()], bin, export: decodeExportBin(bin), signatures: decodeSignatureList(sig) });
+    files.push({
+      name,
+      entries: [...entries.keys()],
+      bin,
+      export: decodeExportBin(bin),
+      signatures: decodeSignatureList(sig),
+    });
   }
   return files;
 }

@@ -42,7 +42,14 @@ test('pull outcomes are counted per upstream; pulls that did not run are not', a
   const record = pullMetrics(metrics).record;
   const counts = { pages: 2, received: 10, inserted: 6, duplicates: 3, invalid: 1, revised: 0 };
   record({ status: 'done', upstream: 'node-wa', runId: 1, counts });
-  record({ status: 'failed', upstream: 'node-wa', runId: 2, counts: { ...counts, inserted: 1, duplicates: 0, invalid: 0 }, error: 'unavailable', retryAt: new Date() });
+  record({
+    status: 'failed',
+    upstream: 'node-wa',
+    runId: 2,
+    counts: { ...counts, inserted: 1, duplicates: 0, invalid: 0 },
+    error: 'unavailable',
+    retryAt: new Date(),
+  });
   record({ status: 'busy' });
   const text = await metrics.render();
   t.regex(text, /enfed_federation_pulls_total\{upstream="node-wa",outcome="done"\} 1\n/);

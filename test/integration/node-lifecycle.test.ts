@@ -16,6 +16,8 @@ test('a node starts, reports ready over HTTP and stops cleanly', async (t) => {
 });
 
 test('a hub whose pull concurrency would take every database connection refuses to start', async (t) => {
-  const error = await t.throwsAsync(startTestHub({ env: { FEDERATION_PULL_CONCURRENCY: '9', DATABASE_POOL_SIZE: '10' } }));
+  const error = await t.throwsAsync(
+    startTestHub({ env: { FEDERATION_PULL_CONCURRENCY: '9', DATABASE_POOL_SIZE: '10' } }),
+  );
   t.regex(error?.message ?? '', /FEDERATION_PULL_CONCURRENCY: at most DATABASE_POOL_SIZE − 2 \(8\)/);
 });

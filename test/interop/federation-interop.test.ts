@@ -15,7 +15,13 @@ import { generateTestCerts, type TestCerts } from '../helpers/federation-certs';
 import { storedExportRecords, type StoredExportRecords } from '../helpers/export-records';
 import { connectHubToNode, keysAt, TestClock } from '../helpers/federation-harness';
 import { hubPullDeps, runExportJobs } from '../helpers/hub-jobs';
-import { dailyKeys, postPublish, publishBody, registerAuthorityAndApp, type TestAuthority } from '../helpers/publish-fixtures';
+import {
+  dailyKeys,
+  postPublish,
+  publishBody,
+  registerAuthorityAndApp,
+  type TestAuthority,
+} from '../helpers/publish-fixtures';
 import { fetchServedExports, type ServedExport } from '../helpers/served-exports';
 import { startTestHub, startTestNode } from '../helpers/test-servers';
 
@@ -101,8 +107,21 @@ test.before(async () => {
 
   signingKey = await createSigningKey(hub.db.pool, { keyId: '310', now: clock.now() });
   const configs = new ExportConfigRepository(hub.db.pool);
-  const config = { outputRegion: 'US', excludeRegions: [], periodSeconds: 3600, maxRecordsPerFile: 500_000, fromTimestamp: new Date(H0), thruTimestamp: null };
-  await configs.insert({ ...config, root: 'all', inputRegions: [ALL_REGIONS], includeTravelers: true, onlyTravelers: false });
+  const config = {
+    outputRegion: 'US',
+    excludeRegions: [],
+    periodSeconds: 3600,
+    maxRecordsPerFile: 500_000,
+    fromTimestamp: new Date(H0),
+    thruTimestamp: null,
+  };
+  await configs.insert({
+    ...config,
+    root: 'all',
+    inputRegions: [ALL_REGIONS],
+    includeTravelers: true,
+    onlyTravelers: false,
+  });
   await configs.insert({ ...config, root: 'travelers', inputRegions: [], includeTravelers: true, onlyTravelers: true });
 
   deps = hubPullDeps(hub, clock);
@@ -130,14 +149,16 @@ async function publishAt(
     extra: options.traveler ? { traveler: true } : {},
   });
   const response = await postPublish(site.node.server.httpUrl, body);
-  if (response.status !== 200) throw new Error(`publish at ${site.name}: ${response.status} ${JSON.stringify(response.json)}`);
+  if (response.status !== 200)
+    throw new Error(`publish at ${site.name}: ${response.status} ${JSON.stringify(response.json)}`);
   return response.json as { revisionToken: string; insertedExposures: number };
 }
 
 const hex = (key: PublishKeyInput) => Buffer.from(key.key, 'base64').toString('hex');
 /** A key as it must come out of an export: bytes, interval, period. */
 const published = (key: PublishKeyInput) => `${hex(key)}/${key.rollingStartNumber}/${key.rollingPeriod}`;
-const decoded = (key: DecodedKey) => `${key.keyData.toString('hex')}/${key.rollingStartIntervalNumber}/${key.rollingPeriod}`;
+const decoded = (key: DecodedKey) =>
+  `${key.keyData.toString('hex')}/${key.rollingStartIntervalNumber}/${key.rollingPeriod}`;
 const sorted = (values: Iterable<string>) => [...values].sort();
 const fileName = (root: string, startHour: number) =>
   `${root}/${(H0 + startHour * HOUR) / 1000}-${(H0 + (startHour + 1) * HOUR) / 1000}-00001.zip`;
@@ -173,8 +194,14 @@ test.serial('hour 1: the hub pulls every node over mTLS gRPC', async (t) => {
     status: 'done',
     counts: { pages: 2, received: 4, inserted: 4, duplicates: 0, invalid: 0, revised: 0 },
   });
-  t.like(await pullUpstream(deps, siteB.queryId), { status: 'done', counts: { received: 1, inserted: 1, duplicates: 0 } });
-  t.like(await pullUpstream(deps, siteC.queryId), { status: 'done', counts: { received: 2, inserted: 2, duplicates: 0 } });
+  t.like(await pullUpstream(deps, siteB.queryId), {
+    status: 'done',
+    counts: { received: 1, inserted: 1, duplicates: 0 },
+  });
+  t.like(await pullUpstream(deps, siteC.queryId), {
+    status: 'done',
+    counts: { received: 2, inserted: 2, duplicates: 0 },
+  });
 
   const pooled = await keysAt(hub.db.pool);
   t.deepEqual(sorted(pooled.keys()), sorted(firstWindowKeys.map(hex)));
@@ -182,23 +209,37 @@ test.serial('hour 1: the hub pulls every node over mTLS gRPC', async (t) => {
   t.is(pooled.get(hex(shared))?.originQueryId, siteA.queryId, 'origin: the upstream it came from');
   t.is(pooled.get(hex(b1))?.originQueryId, siteB.queryId);
   t.like(pooled.get(hex(revised)), { reportType: 'likely', revisedReportType: null, localProvenance: true });
-  for (const [key, row] of pooled) t.is(row.createdAt.getTime(), H0 + HOUR, `${key}: stamped with the hub's arrival hour`);
+  for (const [key, row] of pooled)
+    t.is(row.createdAt.getTime(), H0 + HOUR, `${key}: stamped with the hub's arrival hour`);
   const travelers = await hub.db.pool.query<{ key: Buffer }>('select key from exposure_keys where traveler');
-  t.deepEqual(travelers.rows.map((r) => r.key.toString('hex')), [hex(traveler)]);
+  t.deepEqual(
+    travelers.rows.map((r) => r.key.toString('hex')),
+    [hex(traveler)],
+  );
 });
 
-test.serial('hour 1: likely → confirmed with the revision token at node A; node B gets a new key and the shared one', async (t) => {
-  t.like(await publishAt(siteA, [revised], { reportType: 'confirmed', revisionToken }), { insertedExposures: 1 });
-  // The same key bytes at a second node (another region), an hour after the first one had them.
-  t.like(await publishAt(siteB, [b2, shared]), { insertedExposures: 2 });
-  for (const site of [siteA, siteB]) {
-    t.like(await pullUpstream(deps, site.queryId), { status: 'done', counts: { received: 0 } }, `${site.name}: hour 1 is open`);
-  }
-});
+test.serial(
+  'hour 1: likely → confirmed with the revision token at node A; node B gets a new key and the shared one',
+  async (t) => {
+    t.like(await publishAt(siteA, [revised], { reportType: 'confirmed', revisionToken }), { insertedExposures: 1 });
+    // The same key bytes at a second node (another region), an hour after the first one had them.
+    t.like(await publishAt(siteB, [b2, shared]), { insertedExposures: 2 });
+    for (const site of [siteA, siteB]) {
+      t.like(
+        await pullUpstream(deps, site.queryId),
+        { status: 'done', counts: { received: 0 } },
+        `${site.name}: hour 1 is open`,
+      );
+    }
+  },
+);
 
 test.serial('hour 2: the hub pulls the revision, the new key and the shared key', async (t) => {
   clock.advanceHours(1);
-  t.like(await pullUpstream(deps, siteA.queryId), { status: 'done', counts: { received: 1, inserted: 0, revised: 1, duplicates: 0 } });
+  t.like(await pullUpstream(deps, siteA.queryId), {
+    status: 'done',
+    counts: { received: 1, inserted: 0, revised: 1, duplicates: 0 },
+  });
   t.like(await pullUpstream(deps, siteB.queryId), {
     status: 'done',
     counts: { received: 2, inserted: 1, duplicates: 1, invalid: 0, revised: 0 },
@@ -207,11 +248,16 @@ test.serial('hour 2: the hub pulls the revision, the new key and the shared key'
   const pooled = await keysAt(hub.db.pool);
   t.is(pooled.size, firstWindowKeys.length + 1);
   // Stored once: regions merged, first arrival's origin and arrival hour kept (so it is not exported again).
-  t.like(pooled.get(hex(shared)), { regions: ['US-CA', 'US-NY'], originQueryId: siteA.queryId, createdAt: new Date(H0 + HOUR) });
+  t.like(pooled.get(hex(shared)), {
+    regions: ['US-CA', 'US-NY'],
+    originQueryId: siteA.queryId,
+    createdAt: new Date(H0 + HOUR),
+  });
   t.like(pooled.get(hex(revised)), { reportType: 'likely', revisedReportType: 'confirmed' });
-  const revisedAt = await hub.db.pool.query<{ revised_at: Date }>('select revised_at from exposure_keys where key = $1', [
-    Buffer.from(revised.key, 'base64'),
-  ]);
+  const revisedAt = await hub.db.pool.query<{ revised_at: Date }>(
+    'select revised_at from exposure_keys where key = $1',
+    [Buffer.from(revised.key, 'base64')],
+  );
   t.is(revisedAt.rows[0]?.revised_at?.getTime(), H0 + 2 * HOUR, "revised in the hub's arrival hour of the revision");
 });
 
@@ -228,13 +274,22 @@ let all: ServedExport[] = [];
 
 test.serial("the hub's index lists one file per closed window, each signed by the hub's key", async (t) => {
   all = await fetchServedExports(hub.server.httpUrl, 'all');
-  t.deepEqual(all.map((f) => f.name), [fileName('all', 1), fileName('all', 2)]);
+  t.deepEqual(
+    all.map((f) => f.name),
+    [fileName('all', 1), fileName('all', 2)],
+  );
   for (const file of all) {
     t.deepEqual(file.entries.sort(), ['export.bin', 'export.sig'], file.name);
     t.is(file.signatures.length, 1, file.name);
     const [signature] = file.signatures;
-    t.like(signature?.signatureInfo, { verificationKeyId: signingKey.keyId, verificationKeyVersion: signingKey.version });
-    t.true(verifyExportSignature(file.bin, signature!.signature, signingKey.publicKeyPem), `${file.name}: signature verifies`);
+    t.like(signature?.signatureInfo, {
+      verificationKeyId: signingKey.keyId,
+      verificationKeyVersion: signingKey.version,
+    });
+    t.true(
+      verifyExportSignature(file.bin, signature!.signature, signingKey.publicKeyPem),
+      `${file.name}: signature verifies`,
+    );
     // One flipped bit in the signed bytes must break it (the check above can fail).
     const tampered = Buffer.from(file.bin);
     const last = tampered.length - 1;
@@ -244,18 +299,21 @@ test.serial("the hub's index lists one file per closed window, each signed by th
   }
 });
 
-test.serial('every published key is exactly once among the primary keys, and decodes back to what was published', async (t) => {
-  const primaries = all.flatMap((f) => f.export.keys.map(decoded));
-  t.is(primaries.length, new Set(primaries).size, 'no key twice');
-  t.deepEqual(sorted(primaries), sorted([...firstWindowKeys, b2].map(published)));
-  const [hour1, hour2] = all;
-  t.deepEqual(sorted(hour1!.export.keys.map(decoded)), sorted(firstWindowKeys.map(published)));
-  t.deepEqual(hour2!.export.keys.map(decoded), [published(b2)]);
-  const typeOf = new Map(hour1!.export.keys.map((k) => [k.keyData.toString('hex'), k.reportType]));
-  t.is(typeOf.get(hex(revised)), WireReportType.CONFIRMED_CLINICAL_DIAGNOSIS, 'first exported as likely');
-  t.is(typeOf.get(hex(shared)), WireReportType.CONFIRMED_TEST);
-  t.true(typeOf.has(hex(traveler)), 'the traveler key is in the all-regions file');
-});
+test.serial(
+  'every published key is exactly once among the primary keys, and decodes back to what was published',
+  async (t) => {
+    const primaries = all.flatMap((f) => f.export.keys.map(decoded));
+    t.is(primaries.length, new Set(primaries).size, 'no key twice');
+    t.deepEqual(sorted(primaries), sorted([...firstWindowKeys, b2].map(published)));
+    const [hour1, hour2] = all;
+    t.deepEqual(sorted(hour1!.export.keys.map(decoded)), sorted(firstWindowKeys.map(published)));
+    t.deepEqual(hour2!.export.keys.map(decoded), [published(b2)]);
+    const typeOf = new Map(hour1!.export.keys.map((k) => [k.keyData.toString('hex'), k.reportType]));
+    t.is(typeOf.get(hex(revised)), WireReportType.CONFIRMED_CLINICAL_DIAGNOSIS, 'first exported as likely');
+    t.is(typeOf.get(hex(shared)), WireReportType.CONFIRMED_TEST);
+    t.true(typeOf.has(hex(traveler)), 'the traveler key is in the all-regions file');
+  },
+);
 
 test.serial('each exported key carries exactly the values its publishing node stored', async (t) => {
   const stored = new Map<string, StoredExportRecords>();
@@ -277,18 +335,31 @@ test.serial('each exported key carries exactly the values its publishing node st
   t.is(stored.get(hex(revised))?.revised?.transmissionRiskLevel, 2, 'confirmed: transmission risk backfilled to 2');
 });
 
-test.serial('the revised key shows again under revised keys, as CONFIRMED_TEST, in the window of its revision', async (t) => {
-  const [hour1, hour2] = all;
-  t.deepEqual(hour1!.export.revisedKeys, []);
-  t.deepEqual(hour2!.export.revisedKeys.map(decoded), [published(revised)]);
-  t.is(hour2!.export.revisedKeys[0]?.reportType, WireReportType.CONFIRMED_TEST);
-});
+test.serial(
+  'the revised key shows again under revised keys, as CONFIRMED_TEST, in the window of its revision',
+  async (t) => {
+    const [hour1, hour2] = all;
+    t.deepEqual(hour1!.export.revisedKeys, []);
+    t.deepEqual(hour2!.export.revisedKeys.map(decoded), [published(revised)]);
+    t.is(hour2!.export.revisedKeys[0]?.reportType, WireReportType.CONFIRMED_TEST);
+  },
+);
 
 test.serial("the hub's travelers-only export holds exactly the traveler key", async (t) => {
   const files = await fetchServedExports(hub.server.httpUrl, 'travelers');
   // Hour 2 brought no traveler key, and a window without real keys has no file (export-format.md).
-  t.deepEqual(files.map((f) => f.name), [fileName('travelers', 1)]);
-  for (const file of files) t.true(verifyExportSignature(file.bin, file.signatures[0]!.signature, signingKey.publicKeyPem));
-  t.deepEqual(files.flatMap((f) => f.export.keys.map(decoded)), [published(traveler)]);
-  t.deepEqual(files.flatMap((f) => f.export.revisedKeys), []);
+  t.deepEqual(
+    files.map((f) => f.name),
+    [fileName('travelers', 1)],
+  );
+  for (const file of files)
+    t.true(verifyExportSignature(file.bin, file.signatures[0]!.signature, signingKey.publicKeyPem));
+  t.deepEqual(
+    files.flatMap((f) => f.export.keys.map(decoded)),
+    [published(traveler)],
+  );
+  t.deepEqual(
+    files.flatMap((f) => f.export.revisedKeys),
+    [],
+  );
 });

@@ -30,7 +30,12 @@ test('every bad variable is reported at once, secrets are not echoed', (t) => {
 });
 
 test('durations accept s, m, h and d', (t) => {
-  const config = parseHubConfig({ TRUNCATE_WINDOW: '10s', EXPORT_MIN_WINDOW_AGE: '2m', RETENTION: '14d', FEDERATION_PULL_DEADLINE: '1h' });
+  const config = parseHubConfig({
+    TRUNCATE_WINDOW: '10s',
+    EXPORT_MIN_WINDOW_AGE: '2m',
+    RETENTION: '14d',
+    FEDERATION_PULL_DEADLINE: '1h',
+  });
   t.is(config.TRUNCATE_WINDOW, 10);
   t.is(config.EXPORT_MIN_WINDOW_AGE, 120);
   t.is(config.RETENTION, 14 * 86400);

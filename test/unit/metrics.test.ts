@@ -9,7 +9,9 @@ test('declaring a metric twice returns the same one; a conflicting declaration t
   a.inc({ outcome: 'ok' });
   b.inc({ outcome: 'ok' }, 2);
   t.regex(await metrics.render(), /^enfed_things_total\{outcome="ok"\} 3$/m);
-  t.throws(() => metrics.gauge('enfed_things_total', 'Things.', ['outcome']), { message: /already declared as a counter/ });
+  t.throws(() => metrics.gauge('enfed_things_total', 'Things.', ['outcome']), {
+    message: /already declared as a counter/,
+  });
   t.throws(() => metrics.counter('enfed_things_total', 'Things.', ['region']), { message: /labels \[outcome\]/ });
 });
 

@@ -1,5 +1,11 @@
 import test from 'ava';
-import { backfillTransmissionRisk, checkRevision, fromWireReportType, toWireReportType, type ReportType } from '../../core/keys/report-type';
+import {
+  backfillTransmissionRisk,
+  checkRevision,
+  fromWireReportType,
+  toWireReportType,
+  type ReportType,
+} from '../../core/keys/report-type';
 
 const transitions: Array<[ReportType, ReportType, ReturnType<typeof checkRevision>]> = [
   ['likely', 'confirmed', 'allowed'],

@@ -25,8 +25,10 @@ test('formatDuration switches from ms to s at one second', (t) => {
 test('html escapes interpolated text and attributes but keeps nested html', (t) => {
   const name = `"><img src=x onerror=alert(1)>&'`;
   const inner = html`<b>${name}</b>`;
-  t.is(html`<td title="${name}">${inner}${[inner]}${null}${7}</td>`.value,
-    `<td title="${escapeHtml(name)}"><b>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&amp;&#39;</b><b>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&amp;&#39;</b>7</td>`);
+  t.is(
+    html`<td title="${name}">${inner}${[inner]}${null}${7}</td>`.value,
+    `<td title="${escapeHtml(name)}"><b>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&amp;&#39;</b><b>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&amp;&#39;</b>7</td>`,
+  );
 });
 
 test('an empty hub renders a page that says there is nothing yet', (t) => {

@@ -8,7 +8,12 @@ export const AuthorizedApp = defineEntity({
     id: p.integer().primary().autoincrement(),
     appPackageName: p.text().unique(),
     allowedRegions: p.array().$type<string[]>(),
-    allowedHealthAuthorityIds: p.array<number>((v) => Number(v), (v) => String(v)).columnType('integer[]'),
+    allowedHealthAuthorityIds: p
+      .array<number>(
+        (v) => Number(v),
+        (v) => String(v),
+      )
+      .columnType('integer[]'),
     bypassHealthAuthorityVerification: p.boolean().default(false),
     bypassRevisionToken: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()),

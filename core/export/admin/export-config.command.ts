@@ -49,8 +49,10 @@ export const exportConfigAddCommand: Command = {
     const input = inputRegions(v.input);
     const exclude = regionList(v.exclude);
     const travelers = v.travelers ?? 'include';
-    if (!['include', 'exclude', 'only'].includes(travelers)) throw new UsageError('--travelers: include, exclude or only');
-    if (input.length === 0 && travelers !== 'only') throw new UsageError('--input needs at least one region (or * for all)');
+    if (!['include', 'exclude', 'only'].includes(travelers))
+      throw new UsageError('--travelers: include, exclude or only');
+    if (input.length === 0 && travelers !== 'only')
+      throw new UsageError('--input needs at least one region (or * for all)');
     if (exclude.some((r) => input.includes(r))) throw new UsageError('--input and --exclude overlap');
     const period = seconds(v.period ?? '1h', 'period');
     if (period <= 0 || 86400 % period !== 0) throw new UsageError('--period must divide 24h (e.g. 1h, 4h, 24h)');
@@ -76,7 +78,9 @@ export const exportConfigAddCommand: Command = {
         fromTimestamp: from,
         thruTimestamp: thru,
       });
-      process.stdout.write(`export config ${config.id} added: ${config.root}/index.txt (region ${config.outputRegion}, every ${period}s)\n`);
+      process.stdout.write(
+        `export config ${config.id} added: ${config.root}/index.txt (region ${config.outputRegion}, every ${period}s)\n`,
+      );
       return 0;
     });
   },

@@ -32,7 +32,8 @@ export const partnerAddCommand: Command = {
       }
     } else {
       fingerprint = normalizeFingerprint(values.fingerprint ?? '');
-      if (!fingerprint) throw new UsageError('--fingerprint must be a SHA-256 fingerprint (64 hex digits, colons allowed)');
+      if (!fingerprint)
+        throw new UsageError('--fingerprint must be a SHA-256 fingerprint (64 hex digits, colons allowed)');
     }
     const includeRegions = regionList(values.include);
     if (includeRegions.length === 0) throw new UsageError('--include needs at least one region');
@@ -40,7 +41,9 @@ export const partnerAddCommand: Command = {
     return withDatabase(env, async (db) => {
       let originQueryId: number | null = null;
       if (values.upstream !== undefined) {
-        const found = await db.pool.query<{ id: number }>('select id from federation_in_queries where name = $1', [values.upstream]);
+        const found = await db.pool.query<{ id: number }>('select id from federation_in_queries where name = $1', [
+          values.upstream,
+        ]);
         if (!found.rows[0]) throw new UsageError(`--upstream ${values.upstream}: no such upstream`);
         originQueryId = found.rows[0].id;
       }

@@ -47,11 +47,17 @@ export const signingKeyCreateCommand: Command = {
   usage: 'enfed admin signing-key create --key-id 310 [--version v1] [--import key.pem]',
   summary: 'create (or import) an ECDSA P-256 export signing key, active now; prints its public key',
   async run(args, env) {
-    const { values: v } = parseOptions(args, { 'key-id': { type: 'string' }, version: { type: 'string' }, import: { type: 'string' } });
+    const { values: v } = parseOptions(args, {
+      'key-id': { type: 'string' },
+      version: { type: 'string' },
+      import: { type: 'string' },
+    });
     const keyId = required(v['key-id'], 'key-id');
     const privateKeyPem = await readKeyFile(v.import);
     return withDatabase(env, async (db) => {
-      const key = await asUsage(() => createSigningKey(db.pool, { keyId, version: v.version, privateKeyPem, now: new Date() }));
+      const key = await asUsage(() =>
+        createSigningKey(db.pool, { keyId, version: v.version, privateKeyPem, now: new Date() }),
+      );
       printForAppDevelopers(key);
       return 0;
     });
@@ -75,7 +81,13 @@ export const signingKeyRotateCommand: Command = {
     const privateKeyPem = await readKeyFile(v.import);
     return withDatabase(env, async (db) => {
       const rotated = await asUsage(() =>
-        rotateSigningKey(db.pool, { keyId, version: v.version, privateKeyPem, now: new Date(), overlapSeconds: overlap }),
+        rotateSigningKey(db.pool, {
+          keyId,
+          version: v.version,
+          privateKeyPem,
+          now: new Date(),
+          overlapSeconds: overlap,
+        }),
       );
       printForAppDevelopers(rotated.key);
       process.stdout.write(`${rotated.retiring} older key(s) retire at ${rotated.retiresAt.toISOString()}\n`);
@@ -102,7 +114,11 @@ export const signingKeyListCommand: Command = {
           k.version,
           k.activeFrom.toISOString(),
           k.activeUntil?.toISOString() ?? '',
-          k.activeFrom <= now && (!k.activeUntil || k.activeUntil > now) ? 'active' : k.activeFrom > now ? 'pending' : 'retired',
+          k.activeFrom <= now && (!k.activeUntil || k.activeUntil > now)
+            ? 'active'
+            : k.activeFrom > now
+              ? 'pending'
+              : 'retired',
         ]),
       );
       if (v.pem) for (const k of keys) process.stdout.write(`\n# ${k.keyId} ${k.version}\n${k.publicKeyPem.trim()}\n`);

@@ -28,10 +28,16 @@ export const upstreamAddCommand: Command = {
       interval: { type: 'string' },
     });
     const name = required(values.name, 'name');
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(name)) throw new UsageError('--name: letters, digits, . _ - (max 63)');
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(name))
+      throw new UsageError('--name: letters, digits, . _ - (max 63)');
     const address = required(values.address, 'address');
-    if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(address)) throw new UsageError('--address must be HOST:PORT');
-    const files = { ca: required(values.ca, 'ca'), cert: required(values.cert, 'cert'), key: required(values.key, 'key') };
+    if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(address))
+      throw new UsageError('--address must be HOST:PORT');
+    const files = {
+      ca: required(values.ca, 'ca'),
+      cert: required(values.cert, 'cert'),
+      key: required(values.key, 'key'),
+    };
     for (const [option, path] of Object.entries(files)) {
       if (!existsSync(path)) throw new UsageError(`--${option} ${path}: no such file`);
     }
@@ -40,7 +46,8 @@ export const upstreamAddCommand: Command = {
     const kind = (values.kind ?? 'node') as UpstreamKind;
     if (kind !== 'node' && kind !== 'partner') throw new UsageError('--kind is node or partner');
     const interval = duration(300).safeParse(values.interval);
-    if (!interval.success || interval.data <= 0) throw new UsageError('--interval must be a duration such as 30s or 5m');
+    if (!interval.success || interval.data <= 0)
+      throw new UsageError('--interval must be a duration such as 30s or 5m');
 
     return withDatabase(env, (db) =>
       exitOneOn(AlreadyExistsError, async () => {

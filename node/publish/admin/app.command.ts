@@ -73,10 +73,15 @@ export const appListCommand: Command = {
       else if (rows.length === 0) print('no apps');
       else
         for (const r of rows) {
-          const flags = [r.bypassVerification ? 'bypass-verification' : '', r.bypassRevisionToken ? 'bypass-revision-token' : '']
+          const flags = [
+            r.bypassVerification ? 'bypass-verification' : '',
+            r.bypassRevisionToken ? 'bypass-revision-token' : '',
+          ]
             .filter(Boolean)
             .join(' ');
-          print(`${r.healthAuthorityID}\tregions=${r.regions.join(',')}\thealth-authorities=${r.healthAuthorities.join(',')}${flags ? `\t${flags}` : ''}`);
+          print(
+            `${r.healthAuthorityID}\tregions=${r.regions.join(',')}\thealth-authorities=${r.healthAuthorities.join(',')}${flags ? `\t${flags}` : ''}`,
+          );
         }
       return 0;
     });

@@ -15,7 +15,11 @@ export const healthAuthorityAddCommand: Command = {
   usage: 'enfed admin health-authority add --iss ISS --aud AUD [--name NAME]',
   summary: 'trust a health authority (certificate iss and the aud it must name)',
   async run(args, env) {
-    const { values } = parseOptions(args, { iss: { type: 'string' }, aud: { type: 'string' }, name: { type: 'string' } });
+    const { values } = parseOptions(args, {
+      iss: { type: 'string' },
+      aud: { type: 'string' },
+      name: { type: 'string' },
+    });
     const iss = required(values.iss, 'iss');
     const aud = required(values.aud, 'aud');
     const name = typeof values.name === 'string' && values.name.trim() !== '' ? values.name.trim() : iss;
@@ -39,9 +43,15 @@ export const healthAuthorityListCommand: Command = {
       const em = db.orm.em.fork();
       const all = await listHealthAuthorities(em);
       if (values.json) {
-        print(JSON.stringify(all.map((a) => ({ iss: a.iss, aud: a.aud, name: a.name, kids: a.keys.map((k) => k.version) }))));
+        print(
+          JSON.stringify(
+            all.map((a) => ({ iss: a.iss, aud: a.aud, name: a.name, kids: a.keys.map((k) => k.version) })),
+          ),
+        );
       } else if (all.length === 0) print('no health authorities');
-      else for (const a of all) print(`${a.iss}\taud=${a.aud}\tname=${a.name}\tkeys=${a.keys.map((k) => k.version).join(',') || '-'}`);
+      else
+        for (const a of all)
+          print(`${a.iss}\taud=${a.aud}\tname=${a.name}\tkeys=${a.keys.map((k) => k.version).join(',') || '-'}`);
       return 0;
     });
   },
@@ -84,7 +94,9 @@ export const healthAuthorityKeyAddCommand: Command = {
       const authority = await findHealthAuthority(em, iss);
       if (!authority) throw new UsageError(`no health authority with iss "${iss}"; add it first`);
       const { created } = await upsertHealthAuthorityKey(em, authority.id, { version: kid, from, thru, publicKeyPem });
-      print(`${created ? 'added' : 'replaced'} key ${kid} of ${iss}, valid from ${from.toISOString()}${thru ? ` thru ${thru.toISOString()}` : ''}`);
+      print(
+        `${created ? 'added' : 'replaced'} key ${kid} of ${iss}, valid from ${from.toISOString()}${thru ? ` thru ${thru.toISOString()}` : ''}`,
+      );
       return 0;
     });
   },
@@ -101,7 +113,13 @@ export const healthAuthorityKeyListCommand: Command = {
       const em = db.orm.em.fork();
       const all = (await listHealthAuthorities(em)).filter((a) => values.iss === undefined || a.iss === values.iss);
       const rows = all.flatMap((a) =>
-        a.keys.map((k) => ({ iss: a.iss, kid: k.version, from: k.from.toISOString(), thru: k.thru?.toISOString() ?? null, publicKeyPem: k.publicKeyPem })),
+        a.keys.map((k) => ({
+          iss: a.iss,
+          kid: k.version,
+          from: k.from.toISOString(),
+          thru: k.thru?.toISOString() ?? null,
+          publicKeyPem: k.publicKeyPem,
+        })),
       );
       if (values.json) print(JSON.stringify(rows));
       else if (rows.length === 0) print('no keys');

@@ -46,7 +46,10 @@ export async function listAuthorizedApps(em: EntityManager): Promise<AuthorizedA
 }
 
 /** Creates the app, or replaces the settings of the app with that name. Returns whether it was new. */
-export async function upsertAuthorizedApp(em: EntityManager, input: AuthorizedAppInput): Promise<{ created: boolean; app: AuthorizedAppInfo }> {
+export async function upsertAuthorizedApp(
+  em: EntityManager,
+  input: AuthorizedAppInput,
+): Promise<{ created: boolean; app: AuthorizedAppInfo }> {
   const name = input.name.toLowerCase();
   const existing = await em.findOne(AuthorizedApp, { appPackageName: name });
   const fields = {

@@ -23,7 +23,12 @@ export interface StoredHealthAuthorityKey {
 }
 
 function toKey(row: IHealthAuthorityKey): StoredHealthAuthorityKey {
-  return { version: row.version, from: row.fromTimestamp, thru: row.thruTimestamp ?? null, publicKeyPem: row.publicKeyPem };
+  return {
+    version: row.version,
+    from: row.fromTimestamp,
+    thru: row.thruTimestamp ?? null,
+    publicKeyPem: row.publicKeyPem,
+  };
 }
 
 async function withKeys(em: EntityManager, rows: IHealthAuthority[]): Promise<StoredHealthAuthority[]> {

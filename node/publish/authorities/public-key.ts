@@ -24,7 +24,8 @@ export async function importHealthAuthorityKey(text: string): Promise<string> {
     throw new InvalidPublicKeyError('not a PEM or JWK key');
   }
   const json = key.toJSON(true) as { kty?: string; crv?: string; d?: string };
-  if (json.kty !== 'EC' || json.crv !== 'P-256') throw new InvalidPublicKeyError('the key must be an EC P-256 (ES256) key');
+  if (json.kty !== 'EC' || json.crv !== 'P-256')
+    throw new InvalidPublicKeyError('the key must be an EC P-256 (ES256) key');
   // A private key here means the health authority's secret left its home: refuse rather than strip it.
   if (json.d !== undefined) throw new InvalidPublicKeyError('this is a private key; give the public key only');
   return key.toPEM(false).replace(/\r\n/g, '\n');

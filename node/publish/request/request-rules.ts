@@ -29,7 +29,9 @@ export function checkRequestRules(keys: readonly PublishKeyInput[], limits: Requ
     if (previous && key.rollingStartNumber === previous.rollingStartNumber) {
       sameStart += 1;
       if (sameStart > limits.maxSameStartKeys) {
-        throw new BadRequestError(`too many keys with the same rollingStartNumber (at most ${limits.maxSameStartKeys})`);
+        throw new BadRequestError(
+          `too many keys with the same rollingStartNumber (at most ${limits.maxSameStartKeys})`,
+        );
       }
     } else {
       if (previous && key.rollingStartNumber < previous.rollingStartNumber + previous.rollingPeriod) {

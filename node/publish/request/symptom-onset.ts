@@ -14,7 +14,11 @@ export function isUsableOnset(onset: number | undefined, now: Date): onset is nu
  * The onset interval a publish uses (publish-api.md, "Days since onset"): the request's if usable, else
  * the certificate's if usable, else now − 4 days.
  */
-export function chooseOnsetInterval(fromRequest: number | undefined, fromCertificate: number | undefined, now: Date): number {
+export function chooseOnsetInterval(
+  fromRequest: number | undefined,
+  fromCertificate: number | undefined,
+  now: Date,
+): number {
   if (isUsableOnset(fromRequest, now)) return fromRequest;
   if (isUsableOnset(fromCertificate, now)) return fromCertificate;
   return intervalNumber(new Date(now.getTime() - KEY_LIMITS.DEFAULT_ONSET_DAYS_AGO * DAY_MS));

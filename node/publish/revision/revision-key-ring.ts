@@ -1,6 +1,12 @@
 import type pg from 'pg';
 import { loadRevisionKeys } from './revision-key.repository';
-import { openRevisionToken, revisionTokenKid, encodeRevisionToken, type RevisableKey, type RevisionKey } from './revision-token';
+import {
+  openRevisionToken,
+  revisionTokenKid,
+  encodeRevisionToken,
+  type RevisableKey,
+  type RevisionKey,
+} from './revision-token';
 
 /** How often an unknown kid may trigger a reload, so that forged tokens cannot hammer the database. */
 const MISS_RELOAD_MS = 1000;

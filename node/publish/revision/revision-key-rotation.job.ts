@@ -30,7 +30,12 @@ export function startRevisionKeyRotation(options: RevisionKeyRotationOptions): P
     everySeconds: options.everySeconds,
     logger: options.logger,
     handler: async () => {
-      const outcome = await rotateRevisionKeys(options.pool, options.now(), options.rotationSeconds, options.retentionSeconds);
+      const outcome = await rotateRevisionKeys(
+        options.pool,
+        options.now(),
+        options.rotationSeconds,
+        options.retentionSeconds,
+      );
       if (outcome.created || outcome.deleted > 0) options.logger.info(outcome, 'revision token keys rotated');
       return outcome;
     },

@@ -33,11 +33,16 @@ export async function rotateRevisionKeys(
 ): Promise<RotationOutcome> {
   return inTransaction(pool, async (client) => {
     await client.query('select pg_advisory_xact_lock($1)', [ROTATION_LOCK]);
-    const newest = await client.query<{ created_at: Date }>('select max(created_at) as created_at from revision_token_keys');
+    const newest = await client.query<{ created_at: Date }>(
+      'select max(created_at) as created_at from revision_token_keys',
+    );
     const newestAt = newest.rows[0]?.created_at ?? null;
     let created = false;
     if (newestAt === null || now.getTime() - newestAt.getTime() >= rotationSeconds * 1000) {
-      await client.query('insert into revision_token_keys (key_bytes, created_at) values ($1, $2)', [randomBytes(32), now]);
+      await client.query('insert into revision_token_keys (key_bytes, created_at) values ($1, $2)', [
+        randomBytes(32),
+        now,
+      ]);
       created = true;
     }
     const deleted = await client.query(

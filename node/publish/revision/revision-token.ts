@@ -80,9 +80,13 @@ export function openRevisionToken(sealed: { kid: string; data: Buffer }, key: Re
     decipher.setAAD(Buffer.from(sealed.kid, 'utf8'));
     decipher.setAuthTag(tag);
     const plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-    const data = DataType.toObject(DataType.decode(plaintext), { bytes: Buffer }) as { revisableKeys?: WireRevisableKey[] };
+    const data = DataType.toObject(DataType.decode(plaintext), { bytes: Buffer }) as {
+      revisableKeys?: WireRevisableKey[];
+    };
     return (data.revisableKeys ?? [])
-      .filter((e) => e.temporaryExposureKey && e.temporaryExposureKey.length > 0 && !ZERO_KEY.equals(e.temporaryExposureKey))
+      .filter(
+        (e) => e.temporaryExposureKey && e.temporaryExposureKey.length > 0 && !ZERO_KEY.equals(e.temporaryExposureKey),
+      )
       .map((e) => ({
         key: Buffer.from(e.temporaryExposureKey as Uint8Array),
         intervalNumber: e.intervalNumber ?? 0,

@@ -128,7 +128,11 @@ export async function storePublish(
 ): Promise<StoreOutcome> {
   if (keys.length === 0) return { inserted: 0, revised: 0 };
   if (options.alwaysPlan) return storeWithRevisions(pool, keys, plan);
-  const fast = await pool.query<StoredRow>({ name: 'publish_insert_if_all_new', text: INSERT_IF_ALL_NEW, values: keyParams(keys) });
+  const fast = await pool.query<StoredRow>({
+    name: 'publish_insert_if_all_new',
+    text: INSERT_IF_ALL_NEW,
+    values: keyParams(keys),
+  });
   const stored = fast.rows.filter((r) => r.key !== null);
   if (stored.length === 0) {
     return { inserted: fast.rows.find((r) => r.key === null)?.inserted ?? 0, revised: 0 };
@@ -136,7 +140,11 @@ export async function storePublish(
   return storeWithRevisions(pool, keys, plan);
 }
 
-async function storeWithRevisions(pool: pg.Pool, keys: readonly ExposureKey[], plan: PlanWrites): Promise<StoreOutcome> {
+async function storeWithRevisions(
+  pool: pg.Pool,
+  keys: readonly ExposureKey[],
+  plan: PlanWrites,
+): Promise<StoreOutcome> {
   return inTransaction(pool, async (client) => {
     const existing = await client.query<StoredRow>({ text: STORED_STATE, values: [keys.map((k) => k.key)] });
     const writes = plan(existing.rows.map(toState));
@@ -155,7 +163,11 @@ async function insertKeys(client: pg.PoolClient, keys: readonly ExposureKey[]): 
   return result.rowCount ?? 0;
 }
 
-async function reviseKeys(client: pg.PoolClient, revisions: readonly KeyRevision[], regions: string[]): Promise<number> {
+async function reviseKeys(
+  client: pg.PoolClient,
+  revisions: readonly KeyRevision[],
+  regions: string[],
+): Promise<number> {
   if (revisions.length === 0) return 0;
   // A revision also adds the publishing app's regions, so the revised key reaches them too.
   const result = await client.query({

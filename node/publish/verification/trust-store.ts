@@ -37,10 +37,17 @@ export class TrustStore {
       const keys = new Map<string, TrustedKey>();
       for (const k of stored.keys) {
         try {
-          keys.set(k.version, { key: await toVerifyKey(k.publicKeyPem), fromMs: k.from.getTime(), thruMs: k.thru?.getTime() ?? null });
+          keys.set(k.version, {
+            key: await toVerifyKey(k.publicKeyPem),
+            fromMs: k.from.getTime(),
+            thruMs: k.thru?.getTime() ?? null,
+          });
         } catch {
           // One unusable stored key must not take the authority's other keys down with it.
-          logger.warn({ healthAuthorityId: stored.id, version: k.version }, 'stored health authority key is unusable; skipped');
+          logger.warn(
+            { healthAuthorityId: stored.id, version: k.version },
+            'stored health authority key is unusable; skipped',
+          );
         }
       }
       return { id: stored.id, iss: stored.iss, aud: stored.aud, keys };

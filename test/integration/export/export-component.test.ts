@@ -24,8 +24,16 @@ test('with compressed timings the node exports on its own schedule (BullMQ) and 
     const now = Date.now();
     await createSigningKey(pool, { keyId: '310', now: new Date(now - 60_000) });
     await new ExportConfigRepository(pool).insert({
-      root: 'ca', outputRegion: 'CA', inputRegions: ['CA'], excludeRegions: [], includeTravelers: true, onlyTravelers: false,
-      periodSeconds: 2, maxRecordsPerFile: 500_000, fromTimestamp: new Date(now - 10_000), thruTimestamp: null,
+      root: 'ca',
+      outputRegion: 'CA',
+      inputRegions: ['CA'],
+      excludeRegions: [],
+      includeTravelers: true,
+      onlyTravelers: false,
+      periodSeconds: 2,
+      maxRecordsPerFile: 500_000,
+      fromTimestamp: new Date(now - 10_000),
+      thruTimestamp: null,
     });
     const key = makeKey({ createdAt: new Date(now - 4_000) });
     await insertKeys(pool, [key]);
@@ -38,7 +46,10 @@ test('with compressed timings the node exports on its own schedule (BullMQ) and 
     t.regex(index, /^ca\/\d+-\d+-00001\.zip$/);
     const entries = await readZip(path.join(kit.blobDir, index));
     const decoded = decodeExportBin(entries.get('export.bin')!);
-    t.deepEqual(decoded.keys.map((k) => k.keyData), [key.key]);
+    t.deepEqual(
+      decoded.keys.map((k) => k.keyData),
+      [key.key],
+    );
   } finally {
     await node.destroy();
     await kit.destroy();

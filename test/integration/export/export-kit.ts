@@ -6,7 +6,12 @@ import { promisify } from 'node:util';
 import { FileBlobStore } from '../../../core/export/blob-store';
 import type { ExportConfigRecord } from '../../../core/export/export-config';
 import { ExportConfigRepository } from '../../../core/export/export-config.repository';
-import { decodeExportBin, decodeSignatureList, type DecodedExport, type DecodedSignature } from '../../../core/export/export-reader';
+import {
+  decodeExportBin,
+  decodeSignatureList,
+  type DecodedExport,
+  type DecodedSignature,
+} from '../../../core/export/export-reader';
 import { runExportWorker, type ExportWorkerDeps } from '../../../core/export/run-export-worker';
 import { scheduleBatches } from '../../../core/export/schedule-batches';
 import { createTestDatabase, testLogger, type TestDatabase } from '../../helpers/test-database';
@@ -39,7 +44,10 @@ export const DAY = new Date('2025-09-18T00:00:00Z');
 export const hours = (n: number) => new Date(DAY.getTime() + n * 3600_000);
 
 /** Adds an export config with test defaults (hourly, region CA, from DAY). */
-export function addConfig(kit: ExportKit, overrides: Partial<Omit<ExportConfigRecord, 'id'>> = {}): Promise<ExportConfigRecord> {
+export function addConfig(
+  kit: ExportKit,
+  overrides: Partial<Omit<ExportConfigRecord, 'id'>> = {},
+): Promise<ExportConfigRecord> {
   return new ExportConfigRepository(kit.db.pool).insert({
     root: 'ca',
     outputRegion: 'CA',
@@ -56,7 +64,11 @@ export function addConfig(kit: ExportKit, overrides: Partial<Omit<ExportConfigRe
 }
 
 /** Worker dependencies for the kit; padding off unless asked for. */
-export function workerDeps(kit: ExportKit, now: Date, settings: Partial<ExportWorkerDeps['settings']> = {}): ExportWorkerDeps {
+export function workerDeps(
+  kit: ExportKit,
+  now: Date,
+  settings: Partial<ExportWorkerDeps['settings']> = {},
+): ExportWorkerDeps {
   return {
     pool: kit.db.pool,
     blobs: kit.blobs,
@@ -110,7 +122,11 @@ export async function opensslVerifies(bin: Buffer, derSignature: Buffer, publicK
     await writeFile(path.join(dir, 'export.bin'), bin);
     await writeFile(path.join(dir, 'sig.der'), derSignature);
     await writeFile(path.join(dir, 'pub.pem'), publicKeyPem);
-    const { stdout } = await promisify(execFile)('openssl', ['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sig.der', 'export.bin'], { cwd: dir });
+    const { stdout } = await promisify(execFile)(
+      'openssl',
+      ['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sig.der', 'export.bin'],
+      { cwd: dir },
+    );
     return stdout.trim() === 'Verified OK';
   } catch {
     return false;
@@ -120,7 +136,10 @@ export async function opensslVerifies(bin: Buffer, derSignature: Buffer, publicK
 }
 
 /** Names of the export_files rows of a config, in index order. */
-export async function fileRows(kit: ExportKit, configId: number): Promise<{ filename: string; keyCount: number; revisedCount: number }[]> {
+export async function fileRows(
+  kit: ExportKit,
+  configId: number,
+): Promise<{ filename: string; keyCount: number; revisedCount: number }[]> {
   const result = await kit.db.pool.query(
     `select f.filename, f.key_count as "keyCount", f.revised_count as "revisedCount"
      from export_files f join export_batches b on b.id = f.batch_id where f.config_id = $1 order by b.start_at, f.file_number`,

@@ -8,7 +8,16 @@ import type { DecodedKey } from '../../../core/export/export-reader';
 import { toWireReportType, type ReportType } from '../../../core/keys/report-type';
 import { createSigningKey } from '../../../core/signing/signing-keys';
 import { insertKeys, makeKey, reviseKey, type SeedKey } from '../../helpers/key-factory';
-import { addConfig, createExportKit, exportAt, fileRows, hours, opensslVerifies, readExport, type ExportKit } from './export-kit';
+import {
+  addConfig,
+  createExportKit,
+  exportAt,
+  fileRows,
+  hours,
+  opensslVerifies,
+  readExport,
+  type ExportKit,
+} from './export-kit';
 
 async function withKit(run: (kit: ExportKit, publicKeyPem: string) => Promise<void>): Promise<void> {
   const kit = await createExportKit();
@@ -83,7 +92,9 @@ test('a closed window becomes one signed zip that openssl verifies and that deco
 test('small windows are padded with fake keys that copy real metadata and are never stored', async (t) => {
   await withKit(async (kit) => {
     const config = await addConfig(kit);
-    const keys = Array.from({ length: 5 }, (_, i) => makeKey({ createdAt: hours(0), transmissionRisk: i + 1, intervalNumber: 2930000 + i }));
+    const keys = Array.from({ length: 5 }, (_, i) =>
+      makeKey({ createdAt: hours(0), transmissionRisk: i + 1, intervalNumber: 2930000 + i }),
+    );
     await insertKeys(kit.db.pool, keys);
     await exportAt(kit, hours(3), { minRecords: 1000, paddingRange: 100 });
     const [row] = await fileRows(kit, config.id);
@@ -109,19 +120,35 @@ test('a window over max records per file is split: distinct end_timestamp, each 
     for (const k of old) await reviseKey(kit.db.pool, k.key, 'negative', hours(1));
     await exportAt(kit, hours(4));
     const rows = await fileRows(kit, config.id);
-    t.deepEqual(rows.map((r) => r.filename), [1, 2, 3, 4].map((n) => exportFileName('ca', { start: hours(1), end: hours(2) }, n)));
+    t.deepEqual(
+      rows.map((r) => r.filename),
+      [1, 2, 3, 4].map((n) => exportFileName('ca', { start: hours(1), end: hours(2) }, n)),
+    );
     const files = await Promise.all(rows.map((r) => readExport(kit, r.filename)));
-    t.deepEqual(files.map((f) => f.export.endTimestamp), [0, 1, 2, 3].map((n) => seconds(hours(2)) + n));
-    t.true(files.every((f) => f.export.startTimestamp === seconds(hours(1)) && f.export.batchNum === 1 && f.export.batchSize === 1));
+    t.deepEqual(
+      files.map((f) => f.export.endTimestamp),
+      [0, 1, 2, 3].map((n) => seconds(hours(2)) + n),
+    );
+    t.true(
+      files.every(
+        (f) => f.export.startTimestamp === seconds(hours(1)) && f.export.batchNum === 1 && f.export.batchSize === 1,
+      ),
+    );
     t.true(files.every((f) => f.export.keys.length + f.export.revisedKeys.length <= 3));
     t.true(files.every((f) => isSorted(f.export.keys) && isSorted(f.export.revisedKeys)));
     const primary = files.flatMap((f) => f.export.keys);
     t.deepEqual(primary, [...keys].sort((a, b) => Buffer.compare(a.key, b.key)).map(wire));
     const revised = files.flatMap((f) => f.export.revisedKeys);
-    t.deepEqual(revised.map((k) => k.keyData), old.map((k) => k.key).sort(Buffer.compare));
+    t.deepEqual(
+      revised.map((k) => k.keyData),
+      old.map((k) => k.key).sort(Buffer.compare),
+    );
     t.true(revised.every((k) => k.reportType === 5));
     for (const f of files) t.true(await opensslVerifies(f.bin, f.signatures[0]!.signature, publicKeyPem));
-    t.deepEqual(rows.map((r) => r.keyCount + r.revisedCount), [3, 3, 3, 1]);
+    t.deepEqual(
+      rows.map((r) => r.keyCount + r.revisedCount),
+      [3, 3, 3, 1],
+    );
     t.is((await readFile(path.join(kit.blobDir, 'ca/index.txt'), 'utf8')).split('\n').length, 4);
   });
 });
@@ -146,7 +173,9 @@ test('a revised key goes into revised_keys of the window of its revision, with t
     const second = await readExport(kit, rows[1]!.filename);
     t.is(second.export.startTimestamp, seconds(hours(2)));
     t.deepEqual(second.export.keys, []);
-    t.deepEqual(second.export.revisedKeys, [{ ...wire(key), reportType: 1, transmissionRiskLevel: 2, daysSinceOnsetOfSymptoms: 3 }]);
+    t.deepEqual(second.export.revisedKeys, [
+      { ...wire(key), reportType: 1, transmissionRiskLevel: 2, daysSinceOnsetOfSymptoms: 3 },
+    ]);
     t.is(rows[1]!.revisedCount, 1);
     // The index lists both, oldest first; the empty window between them made no file.
     t.is(await readFile(path.join(kit.blobDir, 'ca/index.txt'), 'utf8'), rows.map((r) => r.filename).join('\n'));

@@ -27,10 +27,19 @@ test('retention deletes old keys, old files and their index lines, and nothing e
     const before = await fileRows(kit, config.id);
     t.is(before.length, 2);
     // Retention of 2 h at 03:30: the 00:00–01:00 window and the key created at 00:00 are past it.
-    const result = await enforceRetention({ pool: kit.db.pool, blobs: kit.blobs, logger: testLogger(), now: hours(3.5), retentionSeconds: 2 * 3600 });
+    const result = await enforceRetention({
+      pool: kit.db.pool,
+      blobs: kit.blobs,
+      logger: testLogger(),
+      now: hours(3.5),
+      retentionSeconds: 2 * 3600,
+    });
     t.deepEqual(result, { keysDeleted: 1, filesDeleted: 1 });
     const keys = await kit.db.pool.query<{ key: Buffer }>('select key from exposure_keys');
-    t.deepEqual(keys.rows.map((r) => r.key), [kept.key]);
+    t.deepEqual(
+      keys.rows.map((r) => r.key),
+      [kept.key],
+    );
     const after = await fileRows(kit, config.id);
     t.deepEqual(after, [before[1]]);
     await t.throwsAsync(access(path.join(kit.blobDir, before[0]!.filename)));
@@ -42,20 +51,34 @@ test('retention deletes old keys, old files and their index lines, and nothing e
     );
     t.deepEqual(counts.rows[0], { b: 4, c: 1, s: 1 });
     // Running again changes nothing.
-    t.deepEqual(await enforceRetention({ pool: kit.db.pool, blobs: kit.blobs, logger: testLogger(), now: hours(3.5), retentionSeconds: 2 * 3600 }), { keysDeleted: 0, filesDeleted: 0 });
+    t.deepEqual(
+      await enforceRetention({
+        pool: kit.db.pool,
+        blobs: kit.blobs,
+        logger: testLogger(),
+        now: hours(3.5),
+        retentionSeconds: 2 * 3600,
+      }),
+      { keysDeleted: 0, filesDeleted: 0 },
+    );
   } finally {
     await kit.destroy();
   }
 });
 
 test('retention below 10 days is refused unless the test-only switch is set', (t) => {
-  t.throws(() => checkRetention({ RETENTION: 9 * 86400, CLEANUP_INTERVAL: 60, ALLOW_SHORT_RETENTION: false }), { instanceOf: ConfigError });
+  t.throws(() => checkRetention({ RETENTION: 9 * 86400, CLEANUP_INTERVAL: 60, ALLOW_SHORT_RETENTION: false }), {
+    instanceOf: ConfigError,
+  });
   t.notThrows(() => checkRetention({ RETENTION: 10 * 86400, CLEANUP_INTERVAL: 60, ALLOW_SHORT_RETENTION: false }));
   t.notThrows(() => checkRetention({ RETENTION: 60, CLEANUP_INTERVAL: 60, ALLOW_SHORT_RETENTION: true }));
 });
 
 /** A raw GET so that `..` and encoded slashes reach the server unchanged. */
-function rawGet(base: string, rawPath: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function rawGet(
+  base: string,
+  rawPath: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path: rawPath, method: 'GET' }, (res) => {
@@ -70,18 +93,39 @@ function rawGet(base: string, rawPath: string): Promise<{ status: number; header
 
 test('the node serves index.txt and zips with the spec headers; anything else is a JSON 404, traversal included', async (t) => {
   const kit = await createExportKit();
-  const node = await startTestNode({ env: { BLOB_DIR: kit.blobDir, EXPORT_SCHEDULE_INTERVAL: '1h', EXPORT_WORKER_INTERVAL: '1h' } });
+  const node = await startTestNode({
+    env: { BLOB_DIR: kit.blobDir, EXPORT_SCHEDULE_INTERVAL: '1h', EXPORT_WORKER_INTERVAL: '1h' },
+  });
   try {
     const pool = node.db.pool;
     await createSigningKey(pool, { keyId: '310', now: hours(-1) });
     await new ExportConfigRepository(pool).insert({
-      root: 'ca', outputRegion: 'CA', inputRegions: ['CA'], excludeRegions: [], includeTravelers: true, onlyTravelers: false,
-      periodSeconds: 3600, maxRecordsPerFile: 500_000, fromTimestamp: hours(0), thruTimestamp: null,
+      root: 'ca',
+      outputRegion: 'CA',
+      inputRegions: ['CA'],
+      excludeRegions: [],
+      includeTravelers: true,
+      onlyTravelers: false,
+      periodSeconds: 3600,
+      maxRecordsPerFile: 500_000,
+      fromTimestamp: hours(0),
+      thruTimestamp: null,
     });
     await insertKeys(pool, [makeKey({ createdAt: hours(0) })]);
-    await scheduleBatches({ pool, logger: testLogger(), now: hours(3), truncateWindowSeconds: 3600, minWindowAgeSeconds: 3600, retentionSeconds: 14 * 86400 });
+    await scheduleBatches({
+      pool,
+      logger: testLogger(),
+      now: hours(3),
+      truncateWindowSeconds: 3600,
+      minWindowAgeSeconds: 3600,
+      retentionSeconds: 14 * 86400,
+    });
     await runExportWorker({
-      pool, blobs: new FileBlobStore(kit.blobDir), logger: testLogger(), now: () => hours(3), leaseSeconds: 60,
+      pool,
+      blobs: new FileBlobStore(kit.blobDir),
+      logger: testLogger(),
+      now: () => hours(3),
+      leaseSeconds: 60,
       settings: { minRecords: 0, paddingRange: 0, compressionLevel: 1 },
     });
     const base = node.server.httpUrl;

@@ -26,22 +26,61 @@ test.serial('upstream add/remove and partner add (by certificate, linked to the 
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
     const files = ['--ca', certs.caPath, '--cert', certs.certPath('hub'), '--key', certs.keyPath('hub')];
-    t.is(await upstreamAddCommand.run(['--name', 'h2', '--address', 'localhost:9443', ...files, '--include', 'ca', '--kind', 'partner', '--interval', '2m'], env), 0);
-    t.is(await upstreamAddCommand.run(['--name', 'h2', '--address', 'localhost:9443', ...files, '--include', 'CA'], env), 1);
+    t.is(
+      await upstreamAddCommand.run(
+        [
+          '--name',
+          'h2',
+          '--address',
+          'localhost:9443',
+          ...files,
+          '--include',
+          'ca',
+          '--kind',
+          'partner',
+          '--interval',
+          '2m',
+        ],
+        env,
+      ),
+      0,
+    );
+    t.is(
+      await upstreamAddCommand.run(['--name', 'h2', '--address', 'localhost:9443', ...files, '--include', 'CA'], env),
+      1,
+    );
     const upstream = (await db.pool.query('select * from federation_in_queries')).rows[0];
-    t.like(upstream, { name: 'h2', upstream_kind: 'partner', include_regions: ['CA'], interval_seconds: 120, only_local_provenance: true });
+    t.like(upstream, {
+      name: 'h2',
+      upstream_kind: 'partner',
+      include_regions: ['CA'],
+      interval_seconds: 120,
+      only_local_provenance: true,
+    });
 
-    t.is(await partnerAddCommand.run(['--name', 'h2', '--cert', certs.certPath('partner'), '--include', 'CA,NY', '--upstream', 'h2'], env), 0);
+    t.is(
+      await partnerAddCommand.run(
+        ['--name', 'h2', '--cert', certs.certPath('partner'), '--include', 'CA,NY', '--upstream', 'h2'],
+        env,
+      ),
+      0,
+    );
     const partner = (await db.pool.query('select * from partner_authorizations')).rows[0];
     t.like(partner, { cert_fingerprint: certs.fingerprint('partner'), origin_query_id: upstream.id, enabled: true });
     t.is(await partnerRevokeCommand.run(['--name', 'h2'], env), 0);
     t.false((await db.pool.query('select enabled from partner_authorizations')).rows[0].enabled);
     // The same certificate again: the revoked row comes back with the new settings; while enabled, a conflict.
-    t.is(await partnerAddCommand.run(['--name', 'h2-again', '--cert', certs.certPath('partner'), '--include', 'TX'], env), 0);
+    t.is(
+      await partnerAddCommand.run(['--name', 'h2-again', '--cert', certs.certPath('partner'), '--include', 'TX'], env),
+      0,
+    );
     t.like((await db.pool.query('select * from partner_authorizations')).rows, [
       { name: 'h2-again', include_regions: ['TX'], origin_query_id: null, enabled: true },
     ]);
-    t.is(await partnerAddCommand.run(['--name', 'h2-third', '--cert', certs.certPath('partner'), '--include', 'TX'], env), 1);
+    t.is(
+      await partnerAddCommand.run(['--name', 'h2-third', '--cert', certs.certPath('partner'), '--include', 'TX'], env),
+      1,
+    );
     t.is(await upstreamRemoveCommand.run(['--name', 'h2'], env), 0);
     t.is((await db.pool.query('select count(*)::int as n from federation_in_queries')).rows[0].n, 0);
   } finally {

@@ -36,16 +36,40 @@ test('two hubs pulling from each other never echo keys back; a partner never get
   await insertKeys(h2.db.pool, h2Own);
 
   await authorizePartner(node.db.pool, { name: 'h1', fingerprint: certs.fingerprint('hub'), include: ['CA'] });
-  const h1FromNode = await addUpstream(h1.db.pool, certs, { name: 'node-a', address: node.server.addresses.grpc!, certName: 'hub', include: ['CA'] });
+  const h1FromNode = await addUpstream(h1.db.pool, certs, {
+    name: 'node-a',
+    address: node.server.addresses.grpc!,
+    certName: 'hub',
+    include: ['CA'],
+  });
   // H1 asks H2 for everything it has, not only local provenance: origin tracking alone must stop the echo.
   const h1FromH2 = await addUpstream(h1.db.pool, certs, {
-    name: 'h2', address: h2.server.addresses.grpc!, certName: 'hub', include: ['CA'], kind: 'partner', onlyLocalProvenance: false,
+    name: 'h2',
+    address: h2.server.addresses.grpc!,
+    certName: 'hub',
+    include: ['CA'],
+    kind: 'partner',
+    onlyLocalProvenance: false,
   });
   const h2FromH1 = await addUpstream(h2.db.pool, certs, {
-    name: 'h1', address: h1.server.addresses.grpc!, certName: 'partner', include: ['CA'], kind: 'partner',
+    name: 'h1',
+    address: h1.server.addresses.grpc!,
+    certName: 'partner',
+    include: ['CA'],
+    kind: 'partner',
   });
-  await authorizePartner(h1.db.pool, { name: 'h2', fingerprint: certs.fingerprint('partner'), include: ['CA'], originQueryId: h1FromH2 });
-  await authorizePartner(h2.db.pool, { name: 'h1', fingerprint: certs.fingerprint('hub'), include: ['CA'], originQueryId: h2FromH1 });
+  await authorizePartner(h1.db.pool, {
+    name: 'h2',
+    fingerprint: certs.fingerprint('partner'),
+    include: ['CA'],
+    originQueryId: h1FromH2,
+  });
+  await authorizePartner(h2.db.pool, {
+    name: 'h1',
+    fingerprint: certs.fingerprint('hub'),
+    include: ['CA'],
+    originQueryId: h2FromH1,
+  });
 
   const d1 = pullDeps(h1.db.pool, clock);
   const d2 = pullDeps(h2.db.pool, clock);

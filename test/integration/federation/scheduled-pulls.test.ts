@@ -49,11 +49,22 @@ test('scheduled pulls: a dead upstream backs off exponentially while a live one 
   await insertKeys(node.db.pool, keys);
   // Added while the hub runs: the reconciling job must pick both up without a restart.
   const live = await connectHubToNode(hub, node, certs, { name: 'live', regions: ['CA'], intervalSeconds: 1 });
-  const dead = await addUpstream(hub.db.pool, certs, { name: 'dead', address: `127.0.0.1:${await freePort()}`, certName: 'hub', include: ['CA'], intervalSeconds: 1 });
+  const dead = await addUpstream(hub.db.pool, certs, {
+    name: 'dead',
+    address: `127.0.0.1:${await freePort()}`,
+    certName: 'hub',
+    include: ['CA'],
+    intervalSeconds: 1,
+  });
   const runs = async (id: number) =>
-    (await hub.db.pool.query('select count(*)::int as n from federation_in_runs where query_id = $1', [id])).rows[0].n as number;
+    (await hub.db.pool.query('select count(*)::int as n from federation_in_runs where query_id = $1', [id])).rows[0]
+      .n as number;
   const state = async (id: number) =>
-    (await hub.db.pool.query('select consecutive_failures, next_attempt_at from federation_in_queries where id = $1', [id])).rows[0];
+    (
+      await hub.db.pool.query('select consecutive_failures, next_attempt_at from federation_in_queries where id = $1', [
+        id,
+      ])
+    ).rows[0];
   // The delay is measured from the failed run's end (both written with one clock reading), not from the test's
   // clock, so a slow machine cannot make it look shorter.
   const delayAfterLastRun = async (id: number) => {

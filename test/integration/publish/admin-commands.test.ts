@@ -23,7 +23,9 @@ test.after.always(async () => {
 
 async function enfed(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(ENFED, args, { env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn' } });
+    const { stdout, stderr } = await run(ENFED, args, {
+      env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn' },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -39,31 +41,104 @@ test.serial('health authorities, their PEM and JWK keys, and apps are added and 
   const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
   await writeFile(join(dir, 'rsa.pem'), rsa.export({ type: 'spki', format: 'pem' }));
 
-  t.is((await enfed('admin', 'health-authority', 'add', '--iss', 'ha-1', '--aud', 'node-1', '--name', 'HA One')).code, 0);
-  const pem = await enfed('admin', 'health-authority', 'key', 'add', '--iss', 'ha-1', '--kid', 'v1', '--key-file', join(dir, 'ha.pem'), '--from', '2026-01-01T00:00:00Z');
+  t.is(
+    (await enfed('admin', 'health-authority', 'add', '--iss', 'ha-1', '--aud', 'node-1', '--name', 'HA One')).code,
+    0,
+  );
+  const pem = await enfed(
+    'admin',
+    'health-authority',
+    'key',
+    'add',
+    '--iss',
+    'ha-1',
+    '--kid',
+    'v1',
+    '--key-file',
+    join(dir, 'ha.pem'),
+    '--from',
+    '2026-01-01T00:00:00Z',
+  );
   t.is(pem.code, 0, pem.stderr);
-  const jwk = await enfed('admin', 'health-authority', 'key', 'add', '--iss', 'ha-1', '--kid', 'v2', '--key-file', join(dir, 'ha.jwk'), '--from', '2026-01-01T00:00:00Z', '--thru', '2027-01-01T00:00:00Z');
+  const jwk = await enfed(
+    'admin',
+    'health-authority',
+    'key',
+    'add',
+    '--iss',
+    'ha-1',
+    '--kid',
+    'v2',
+    '--key-file',
+    join(dir, 'ha.jwk'),
+    '--from',
+    '2026-01-01T00:00:00Z',
+    '--thru',
+    '2027-01-01T00:00:00Z',
+  );
   t.is(jwk.code, 0, jwk.stderr);
-  const priv = await enfed('admin', 'health-authority', 'key', 'add', '--iss', 'ha-1', '--kid', 'v3', '--key-file', join(dir, 'private.pem'));
+  const priv = await enfed(
+    'admin',
+    'health-authority',
+    'key',
+    'add',
+    '--iss',
+    'ha-1',
+    '--kid',
+    'v3',
+    '--key-file',
+    join(dir, 'private.pem'),
+  );
   t.is(priv.code, 2);
   t.regex(priv.stderr, /private key/);
-  const wrongCurve = await enfed('admin', 'health-authority', 'key', 'add', '--iss', 'ha-1', '--kid', 'v4', '--key-file', join(dir, 'rsa.pem'));
+  const wrongCurve = await enfed(
+    'admin',
+    'health-authority',
+    'key',
+    'add',
+    '--iss',
+    'ha-1',
+    '--kid',
+    'v4',
+    '--key-file',
+    join(dir, 'rsa.pem'),
+  );
   t.is(wrongCurve.code, 2);
   t.regex(wrongCurve.stderr, /P-256/);
 
-  const app = await enfed('admin', 'app', 'add', 'Com.Example.App', '--regions', 'us-ca,US-NV', '--health-authorities', 'ha-1');
+  const app = await enfed(
+    'admin',
+    'app',
+    'add',
+    'Com.Example.App',
+    '--regions',
+    'us-ca,US-NV',
+    '--health-authorities',
+    'ha-1',
+  );
   t.is(app.code, 0, app.stderr);
   t.regex(app.stdout, /added app com\.example\.app: regions US-CA,US-NV/);
 
   const apps = JSON.parse((await enfed('admin', 'app', 'list', '--json')).stdout);
   t.deepEqual(apps, [
-    { healthAuthorityID: 'com.example.app', regions: ['US-CA', 'US-NV'], healthAuthorities: ['ha-1'], bypassVerification: false, bypassRevisionToken: false },
+    {
+      healthAuthorityID: 'com.example.app',
+      regions: ['US-CA', 'US-NV'],
+      healthAuthorities: ['ha-1'],
+      bypassVerification: false,
+      bypassRevisionToken: false,
+    },
   ]);
-  const keys = JSON.parse((await enfed('admin', 'health-authority', 'key', 'list', '--iss', 'ha-1', '--json')).stdout) as Array<Record<string, unknown>>;
-  t.deepEqual(keys.map((k) => [k.kid, k.from, k.thru]), [
-    ['v1', '2026-01-01T00:00:00.000Z', null],
-    ['v2', '2026-01-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z'],
-  ]);
+  const keys = JSON.parse(
+    (await enfed('admin', 'health-authority', 'key', 'list', '--iss', 'ha-1', '--json')).stdout,
+  ) as Array<Record<string, unknown>>;
+  t.deepEqual(
+    keys.map((k) => [k.kid, k.from, k.thru]),
+    [
+      ['v1', '2026-01-01T00:00:00.000Z', null],
+      ['v2', '2026-01-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z'],
+    ],
+  );
   t.regex(keys[1]!.publicKeyPem as string, /^-----BEGIN PUBLIC KEY-----\n/);
   t.regex((await enfed('admin', 'health-authority', 'list')).stdout, /ha-1\taud=node-1\tname=HA One\tkeys=v1,v2/);
 });
@@ -72,11 +147,33 @@ test.serial('bad arguments give a clear error and exit 2', async (t) => {
   const cases: Array<[string[], RegExp]> = [
     [['admin', 'app', 'add'], /healthAuthorityID/],
     [['admin', 'app', 'add', 'x', '--regions', 'US'], /--health-authorities/],
-    [['admin', 'app', 'add', 'x', '--regions', 'US', '--health-authorities', 'nobody'], /no health authority with iss "nobody"/],
+    [
+      ['admin', 'app', 'add', 'x', '--regions', 'US', '--health-authorities', 'nobody'],
+      /no health authority with iss "nobody"/,
+    ],
     [['admin', 'app', 'list', '--bogus'], /bogus/],
     [['admin', 'health-authority', 'add', '--iss', 'x'], /--aud is required/],
-    [['admin', 'health-authority', 'key', 'add', '--iss', 'ha-1', '--kid', 'v9', '--key-file', '/nonexistent.pem'], /cannot read/],
-    [['admin', 'health-authority', 'key', 'add', '--iss', 'ha-1', '--kid', 'v9', '--key-file', 'x', '--from', 'yesterday'], /ISO 8601/],
+    [
+      ['admin', 'health-authority', 'key', 'add', '--iss', 'ha-1', '--kid', 'v9', '--key-file', '/nonexistent.pem'],
+      /cannot read/,
+    ],
+    [
+      [
+        'admin',
+        'health-authority',
+        'key',
+        'add',
+        '--iss',
+        'ha-1',
+        '--kid',
+        'v9',
+        '--key-file',
+        'x',
+        '--from',
+        'yesterday',
+      ],
+      /ISO 8601/,
+    ],
   ];
   const results = await Promise.all(cases.map(([args]) => enfed(...args)));
   results.forEach((r, i) => {

@@ -4,7 +4,8 @@ import { dailyKeys, publishBody, usePublishTestNode } from '../../helpers/publis
 const NOW = new Date('2026-11-20T10:25:00Z');
 const setup = usePublishTestNode(NOW);
 
-const keyCount = async () => (await setup.node.db.pool.query('select count(*)::int as n from exposure_keys')).rows[0].n as number;
+const keyCount = async () =>
+  (await setup.node.db.pool.query('select count(*)::int as n from exposure_keys')).rows[0].n as number;
 const valid = () => publishBody(setup.authority, dailyKeys(NOW, 2), NOW);
 const withKey = (change: Record<string, unknown>) => {
   const body = valid();
@@ -41,7 +42,10 @@ const cases: Record<string, Case> = {
   'temporaryExposureKeys an object': { body: () => ({ ...valid(), temporaryExposureKeys: { key: 'x' } }), status: 400 },
   'temporaryExposureKeys a string': { body: () => ({ ...valid(), temporaryExposureKeys: 'keys' }), status: 400 },
   'a key that is an array': { body: () => ({ ...valid(), temporaryExposureKeys: [['AAAA', 1, 144]] }), status: 400 },
-  'a key that is a string': { body: () => ({ ...valid(), temporaryExposureKeys: ['AAECAwQFBgcICQoLDA0ODw=='] }), status: 400 },
+  'a key that is a string': {
+    body: () => ({ ...valid(), temporaryExposureKeys: ['AAECAwQFBgcICQoLDA0ODw=='] }),
+    status: 400,
+  },
   'a key that is null': { body: () => ({ ...valid(), temporaryExposureKeys: [null] }), status: 400 },
   'healthAuthorityID an array': { body: () => ({ ...valid(), healthAuthorityID: ['com.example.app'] }), status: 400 },
   'healthAuthorityID missing': { body: () => ({ ...valid(), healthAuthorityID: undefined }), status: 400 },
@@ -110,7 +114,11 @@ test.serial('a body of exactly 64,000 bytes is accepted (boundary)', async (t) =
   const base = JSON.stringify({ ...body, padding: '' }).length;
   const exact = JSON.stringify({ ...body, padding: 'z'.repeat(64_000 - base) });
   t.is(Buffer.byteLength(exact), 64_000);
-  const res = await fetch(`${setup.node.server.httpUrl}/v1/publish`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: exact });
+  const res = await fetch(`${setup.node.server.httpUrl}/v1/publish`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: exact,
+  });
   t.is(res.status, 200);
 });
 
@@ -120,7 +128,23 @@ test.serial('GET /v1/publish is not a publish', async (t) => {
 });
 
 test.serial('randomly mutated requests never get a 5xx', async (t) => {
-  const odd: unknown[] = [null, true, -1, 2 ** 31, 1.5, '', 'x', [], {}, [1, 2], { a: 1 }, '\u0000', 'A'.repeat(300), -0, 1e308];
+  const odd: unknown[] = [
+    null,
+    true,
+    -1,
+    2 ** 31,
+    1.5,
+    '',
+    'x',
+    [],
+    {},
+    [1, 2],
+    { a: 1 },
+    '\u0000',
+    'A'.repeat(300),
+    -0,
+    1e308,
+  ];
   let seed = 42;
   const random = (n: number) => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -129,7 +153,9 @@ test.serial('randomly mutated requests never get a 5xx', async (t) => {
   const mutate = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map((v) => (random(4) === 0 ? odd[random(odd.length)] : mutate(v)));
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, random(5) === 0 ? odd[random(odd.length)] : mutate(v)]));
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, random(5) === 0 ? odd[random(odd.length)] : mutate(v)]),
+      );
     }
     return value;
   };
@@ -145,5 +171,8 @@ test.serial('randomly mutated requests never get a 5xx', async (t) => {
     t.true(res.status < 500, `mutation ${i} got ${res.status} ${String(json.code)}`);
     t.true(typeof json.code === 'string' || typeof json.revisionToken === 'string');
   }
-  t.true([...statuses].some((s) => s >= 400), 'mutations were rejected');
+  t.true(
+    [...statuses].some((s) => s >= 400),
+    'mutations were rejected',
+  );
 });

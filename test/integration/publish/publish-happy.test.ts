@@ -7,7 +7,10 @@ const setup = usePublishTestNode(NOW, { regions: ['us-ca', 'US-NV'] });
 
 test('a valid publish stores every key with the derived fields and answers with a token', async (t) => {
   const keys = dailyKeys(NOW, 3, 0);
-  const res = await postPublish(setup.node.server.httpUrl, publishBody(setup.authority, keys, NOW, { extra: { traveler: true } }));
+  const res = await postPublish(
+    setup.node.server.httpUrl,
+    publishBody(setup.authority, keys, NOW, { extra: { traveler: true } }),
+  );
   t.is(res.status, 200, JSON.stringify(res.json));
   t.is(res.headers.get('x-api-version'), 'v1');
   t.is(res.json.insertedExposures, 3);
@@ -24,7 +27,10 @@ test('a valid publish stores every key with the derived fields and answers with 
   );
   t.is(rows.length, 3);
   // No onset given: now − 4 days is the onset, so yesterday's key is day +3.
-  t.deepEqual(rows.map((r) => r.days_since_onset), [3, 2, 1]);
+  t.deepEqual(
+    rows.map((r) => r.days_since_onset),
+    [3, 2, 1],
+  );
   for (const row of rows) {
     t.is(row.transmission_risk, 2, 'confirmed backfills 0 to 2');
     t.deepEqual(row.regions, ['US-CA', 'US-NV']);
@@ -39,12 +45,15 @@ test('a valid publish stores every key with the derived fields and answers with 
 test('a still-valid key is embargoed until the window after it expires; sent risk is kept', async (t) => {
   const current = intervalNumber(NOW);
   const todayStart = Math.floor(current / 144) * 144;
-  const keys = [{ key: 'AAECAwQFBgcICQoLDA0ODw==', rollingStartNumber: todayStart, rollingPeriod: 144, transmissionRisk: 5 }];
+  const keys = [
+    { key: 'AAECAwQFBgcICQoLDA0ODw==', rollingStartNumber: todayStart, rollingPeriod: 144, transmissionRisk: 5 },
+  ];
   const res = await postPublish(setup.node.server.httpUrl, publishBody(setup.authority, keys, NOW));
   t.is(res.status, 200, JSON.stringify(res.json));
-  const { rows } = await setup.node.db.pool.query('select created_at, transmission_risk from exposure_keys where key = $1', [
-    Buffer.from(keys[0]!.key, 'base64'),
-  ]);
+  const { rows } = await setup.node.db.pool.query(
+    'select created_at, transmission_risk from exposure_keys where key = $1',
+    [Buffer.from(keys[0]!.key, 'base64')],
+  );
   t.is((rows[0].created_at as Date).toISOString(), '2026-11-21T00:00:00.000Z');
   t.is(rows[0].transmission_risk, 5);
 });
@@ -52,7 +61,15 @@ test('a still-valid key is embargoed until the window after it expires; sent ris
 test('publish answers and keys are counted in /metrics, by code only', async (t) => {
   const keys = dailyKeys(NOW, 2, 0);
   t.is((await postPublish(setup.node.server.httpUrl, publishBody(setup.authority, keys, NOW))).status, 200);
-  t.is((await postPublish(setup.node.server.httpUrl, { ...publishBody(setup.authority, keys, NOW), healthAuthorityID: 'nope' })).status, 401);
+  t.is(
+    (
+      await postPublish(setup.node.server.httpUrl, {
+        ...publishBody(setup.authority, keys, NOW),
+        healthAuthorityID: 'nope',
+      })
+    ).status,
+    401,
+  );
   const text = await (await fetch(`${setup.node.server.httpUrl}/metrics`)).text();
   t.regex(text, /enfed_publish_requests_total\{code="ok"\} [1-9]/);
   t.regex(text, /enfed_publish_requests_total\{code="unknown_health_authority_id"\} [1-9]/);

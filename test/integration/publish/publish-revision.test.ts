@@ -12,7 +12,10 @@ const NOW = new Date('2026-11-20T10:25:00Z');
 const setup = usePublishTestNode(NOW);
 
 const send = (keys: ReturnType<typeof dailyKeys>, reportType: string, revisionToken?: string) =>
-  postPublish(setup.node.server.httpUrl, publishBody(setup.authority, keys, NOW, { claims: { reportType }, revisionToken }));
+  postPublish(
+    setup.node.server.httpUrl,
+    publishBody(setup.authority, keys, NOW, { claims: { reportType }, revisionToken }),
+  );
 
 const rows = async (keys: ReturnType<typeof dailyKeys>) =>
   (
@@ -91,14 +94,19 @@ test('a new token also lists the keys of the token that came with the request (u
   const revised = await send(first, 'confirmed', t2.json.revisionToken as string);
   t.is(revised.status, 200, JSON.stringify(revised.json).slice(0, 200));
   t.is(revised.json.insertedExposures, 2);
-  t.deepEqual((await rows(first)).map((r) => r.revised_report_type), ['confirmed', 'confirmed']);
+  t.deepEqual(
+    (await rows(first)).map((r) => r.revised_report_type),
+    ['confirmed', 'confirmed'],
+  );
 });
 
-test('a revision is never dated before the key\'s own (embargoed) created_at hour', async (t) => {
+test("a revision is never dated before the key's own (embargoed) created_at hour", async (t) => {
   // Stored at 10:05 while still valid (expiry 10:20 → created_at 11:00), revised at 10:25 once expired: a
   // revised_at of 10:00 would put the key in the 10:00 file's revised_keys before its created_at hour closed.
   const current = intervalNumber(NOW);
-  const keys = [{ key: randomBytes(16).toString('base64'), rollingStartNumber: current - 6, rollingPeriod: 6, transmissionRisk: 0 }];
+  const keys = [
+    { key: randomBytes(16).toString('base64'), rollingStartNumber: current - 6, rollingPeriod: 6, transmissionRisk: 0 },
+  ];
   const first = await send(keys, 'likely');
   t.is(first.status, 200);
   await setup.node.db.pool.query(`update exposure_keys set created_at = '2026-11-20T11:00:00Z' where key = $1`, [

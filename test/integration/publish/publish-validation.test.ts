@@ -22,7 +22,9 @@ async function publishKeys(keys: PublishKeyInput[], options: Parameters<typeof p
 }
 
 async function stored(k: PublishKeyInput) {
-  const { rows } = await setup.node.db.pool.query('select * from exposure_keys where key = $1', [Buffer.from(k.key, 'base64')]);
+  const { rows } = await setup.node.db.pool.query('select * from exposure_keys where key = $1', [
+    Buffer.from(k.key, 'base64'),
+  ]);
   return rows[0] as Record<string, unknown> | undefined;
 }
 
@@ -30,9 +32,24 @@ async function stored(k: PublishKeyInput) {
 const requestCases: Array<[string, () => PublishKeyInput[], number]> = [
   ['0 keys', () => [], 400],
   ['1 key (boundary)', () => days(1), 200],
-  ['31 keys', () => [...days(10).flatMap((k) => [k, { ...key(k.rollingStartNumber, 143) }, key(k.rollingStartNumber, 142)]), key(TODAY - 11 * 144)], 400],
-  ['30 keys (boundary)', () => days(10).flatMap((k) => [k, key(k.rollingStartNumber, 143), key(k.rollingStartNumber, 142)]), 200],
-  ['4 keys with one start', () => [key(TODAY - 144, 144), key(TODAY - 144, 100), key(TODAY - 144, 50), key(TODAY - 144, 10)], 400],
+  [
+    '31 keys',
+    () => [
+      ...days(10).flatMap((k) => [k, { ...key(k.rollingStartNumber, 143) }, key(k.rollingStartNumber, 142)]),
+      key(TODAY - 11 * 144),
+    ],
+    400,
+  ],
+  [
+    '30 keys (boundary)',
+    () => days(10).flatMap((k) => [k, key(k.rollingStartNumber, 143), key(k.rollingStartNumber, 142)]),
+    200,
+  ],
+  [
+    '4 keys with one start',
+    () => [key(TODAY - 144, 144), key(TODAY - 144, 100), key(TODAY - 144, 50), key(TODAY - 144, 10)],
+    400,
+  ],
   ['3 keys with one start (boundary)', () => [key(TODAY - 144, 144), key(TODAY - 144, 100), key(TODAY - 144, 50)], 200],
   ['a key starting inside the previous one', () => [key(TODAY - 288), key(TODAY - 288 + 100)], 400],
   ['a key starting where the previous ends (boundary)', () => [key(TODAY - 288), key(TODAY - 144)], 200],
@@ -55,7 +72,11 @@ for (const [name, make, status] of requestCases) {
 const keyCases: Array<[string, (good: PublishKeyInput) => PublishKeyInput, boolean]> = [
   ['15-byte key', () => ({ ...key(TODAY - 288), key: randomBytes(15).toString('base64') }), false],
   ['non-base64 key', () => ({ ...key(TODAY - 288), key: '!!!!!!!!!!!!!!!!!!!!!!==' }), false],
-  ['URL-alphabet unpadded key (boundary)', () => ({ ...key(TODAY - 288), key: Buffer.alloc(16, 0xfb).toString('base64url') }), true],
+  [
+    'URL-alphabet unpadded key (boundary)',
+    () => ({ ...key(TODAY - 288), key: Buffer.alloc(16, 0xfb).toString('base64url') }),
+    true,
+  ],
   ['rolling period 0', () => key(TODAY - 288, 0), false],
   ['rolling period 145', () => key(TODAY - 432, 145), false],
   ['rolling period 1 (boundary)', () => key(TODAY - 288, 1), true],
@@ -105,7 +126,11 @@ test('days since onset beyond ±14 drops the key; 14 passes (request onset)', as
 const onsetCases: Array<[string, { request?: number; claim?: number }, number]> = [
   ['request onset wins over the claim', { request: TODAY - 2 * 144, claim: TODAY - 5 * 144 }, 1],
   ['request onset in the future falls back to the claim', { request: CURRENT + 1, claim: TODAY - 5 * 144 }, 4],
-  ['request onset older than 28 days falls back to the claim', { request: TODAY - 29 * 144, claim: TODAY - 5 * 144 }, 4],
+  [
+    'request onset older than 28 days falls back to the claim',
+    { request: TODAY - 29 * 144, claim: TODAY - 5 * 144 },
+    4,
+  ],
   ['request onset at midnight 28 days ago is used (boundary)', { request: TODAY - 28 * 144 }, 27],
   ['no usable onset: now − 4 days', { request: CURRENT + 10, claim: CURRENT + 10 }, 3],
 ];
@@ -129,7 +154,11 @@ for (const [name, onset, expected] of onsetCases) {
 
 test('report type comes from the certificate and drives the risk backfill', async (t) => {
   // negative → 6 is checked on a revision (publish-revision.test.ts): new negative keys are not stored.
-  for (const [type, risk] of [['confirmed', 2], ['likely', 4], ['user-report', 0]] as const) {
+  for (const [type, risk] of [
+    ['confirmed', 2],
+    ['likely', 4],
+    ['user-report', 0],
+  ] as const) {
     const k = key(TODAY - 144);
     const res = await publishKeys([k], { claims: { reportType: type } });
     t.is(res.status, 200, JSON.stringify(res.json));

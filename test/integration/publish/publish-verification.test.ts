@@ -3,7 +3,10 @@ import test from 'ava';
 import { vectorText } from '../../helpers/shared-vectors';
 import { intervalNumber } from '../../../core/keys/intervals';
 import { upsertAuthorizedApp } from '../../../node/publish/apps/authorized-app.repository';
-import { upsertHealthAuthority, upsertHealthAuthorityKey } from '../../../node/publish/authorities/health-authority.repository';
+import {
+  upsertHealthAuthority,
+  upsertHealthAuthorityKey,
+} from '../../../node/publish/authorities/health-authority.repository';
 import { importHealthAuthorityKey } from '../../../node/publish/authorities/public-key';
 import { startTestNode } from '../../helpers/test-servers';
 import {
@@ -29,9 +32,25 @@ test.before(async () => {
   authority = await registerAuthorityAndApp(node.db.orm, { now: NOW });
   const em = node.db.orm.em.fork();
   const pem = await importHealthAuthorityKey(authority.publicKeyPem);
-  await upsertHealthAuthorityKey(em, authority.id, { version: 'retired', from: new Date(NOW.getTime() - 7200_000), thru: new Date(NOW.getTime() - 60_000), publicKeyPem: pem });
-  await upsertHealthAuthorityKey(em, authority.id, { version: 'not-yet', from: new Date(NOW.getTime() + 60_000), thru: null, publicKeyPem: pem });
-  await upsertAuthorizedApp(em, { name: 'com.example.bypass', allowedRegions: ['US-CA'], allowedHealthAuthorityIds: [], bypassVerification: true, bypassRevisionToken: false });
+  await upsertHealthAuthorityKey(em, authority.id, {
+    version: 'retired',
+    from: new Date(NOW.getTime() - 7200_000),
+    thru: new Date(NOW.getTime() - 60_000),
+    publicKeyPem: pem,
+  });
+  await upsertHealthAuthorityKey(em, authority.id, {
+    version: 'not-yet',
+    from: new Date(NOW.getTime() + 60_000),
+    thru: null,
+    publicKeyPem: pem,
+  });
+  await upsertAuthorizedApp(em, {
+    name: 'com.example.bypass',
+    allowedRegions: ['US-CA'],
+    allowedHealthAuthorityIds: [],
+    bypassVerification: true,
+    bypassRevisionToken: false,
+  });
 });
 test.after.always(async () => {
   await node?.destroy();
@@ -60,14 +79,18 @@ async function attempt(attack: Attack) {
     verificationPayload: token,
     hmacKey: attack.hmacKey ?? hmacKey.toString('base64'),
   });
-  const { rows } = await node.db.pool.query('select count(*)::int as n from exposure_keys where key = any($1::bytea[])', [
-    keys.map((k) => Buffer.from(k.key, 'base64')),
-  ]);
+  const { rows } = await node.db.pool.query(
+    'select count(*)::int as n from exposure_keys where key = any($1::bytea[])',
+    [keys.map((k) => Buffer.from(k.key, 'base64'))],
+  );
   return { ...res, storedCount: rows[0].n as number };
 }
 
 const rejected: Array<[string, Attack]> = [
-  ['alg none, no signature', { token: (k, h) => `${b64url({ alg: 'none', kid: 'v1' })}.${b64url(claimsFor(authority, k, h, NOW))}.` }],
+  [
+    'alg none, no signature',
+    { token: (k, h) => `${b64url({ alg: 'none', kid: 'v1' })}.${b64url(claimsFor(authority, k, h, NOW))}.` },
+  ],
   [
     'HS256 signed with the public key as secret',
     {
@@ -84,7 +107,13 @@ const rejected: Array<[string, Attack]> = [
   ['key before its validity window', { header: { kid: 'not-yet' } }],
   [
     'signed by another private key under the right kid',
-    { token: (k, h) => signCertificate({ ...authority, privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey }, claimsFor(authority, k, h, NOW)) },
+    {
+      token: (k, h) =>
+        signCertificate(
+          { ...authority, privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey },
+          claimsFor(authority, k, h, NOW),
+        ),
+    },
   ],
   [
     'claims altered after signing',
@@ -98,7 +127,10 @@ const rejected: Array<[string, Attack]> = [
   ['wrong aud', { claims: { aud: 'another-node' } }],
   ['aud as an array', { claims: { aud: ['test-node'] } }],
   ['unknown iss', { claims: { iss: 'nobody' } }],
-  ['iss of an authority the app does not allow', { token: (k, h) => signCertificate(otherAuthority, claimsFor(otherAuthority, k, h, NOW)) }],
+  [
+    'iss of an authority the app does not allow',
+    { token: (k, h) => signCertificate(otherAuthority, claimsFor(otherAuthority, k, h, NOW)) },
+  ],
   ['expired beyond the leeway', { claims: { exp: T - 61 } }],
   ['no exp', { claims: { exp: undefined } }],
   ['iat in the future beyond the leeway', { claims: { iat: T + 61 } }],
@@ -107,7 +139,12 @@ const rejected: Array<[string, Attack]> = [
   ['no reportType', { claims: { reportType: undefined } }],
   ['tekmac over other keys', { claims: { tekmac: tekmacFor(dailyKeys(NOW, 2, 1), randomBytes(32)) } }],
   ['hmacKey that does not match', { hmacKey: randomBytes(32).toString('base64') }],
-  ['three-part tekmac while a risk is non-zero', { token: (k, h) => signCertificate(authority, claimsFor(authority, k, h, NOW, { tekmac: tekmacFor(k, h, false) })) }],
+  [
+    'three-part tekmac while a risk is non-zero',
+    {
+      token: (k, h) => signCertificate(authority, claimsFor(authority, k, h, NOW, { tekmac: tekmacFor(k, h, false) })),
+    },
+  ],
   ['not a JWS', { token: () => 'not-a-jws' }],
   ['garbage parts', { token: () => 'e30.e30.AAAA' }],
 ];
@@ -124,7 +161,13 @@ for (const [name, attack] of rejected) {
 const accepted: Array<[string, Attack]> = [
   ['expired within the leeway (boundary)', { claims: { exp: T - 59 } }],
   ['iat within the leeway (boundary)', { claims: { iat: T + 59, nbf: T + 59 } }],
-  ['three-part tekmac when every risk is 0', { risk: 0, token: (k, h) => signCertificate(authority, claimsFor(authority, k, h, NOW, { tekmac: tekmacFor(k, h, false) })) }],
+  [
+    'three-part tekmac when every risk is 0',
+    {
+      risk: 0,
+      token: (k, h) => signCertificate(authority, claimsFor(authority, k, h, NOW, { tekmac: tekmacFor(k, h, false) })),
+    },
+  ],
 ];
 for (const [name, attack] of accepted) {
   test(`certificate accepted: ${name}`, async (t) => {
@@ -136,9 +179,15 @@ for (const [name, attack] of accepted) {
 
 test('an app with the bypass switch publishes without a certificate; report type is empty', async (t) => {
   const keys = dailyKeys(NOW, 1, 0);
-  const res = await postPublish(node.server.httpUrl, { temporaryExposureKeys: keys, healthAuthorityID: 'com.example.bypass' });
+  const res = await postPublish(node.server.httpUrl, {
+    temporaryExposureKeys: keys,
+    healthAuthorityID: 'com.example.bypass',
+  });
   t.is(res.status, 200, JSON.stringify(res.json).slice(0, 200));
-  const { rows } = await node.db.pool.query('select report_type, transmission_risk, health_authority_id from exposure_keys where key = $1', [Buffer.from(keys[0]!.key, 'base64')]);
+  const { rows } = await node.db.pool.query(
+    'select report_type, transmission_risk, health_authority_id from exposure_keys where key = $1',
+    [Buffer.from(keys[0]!.key, 'base64')],
+  );
   t.deepEqual(rows[0], { report_type: '', transmission_risk: 0, health_authority_id: null });
 });
 
@@ -148,15 +197,37 @@ test('the vectors certificate is accepted by a node trusting the vectors authori
   const vnode = await startTestNode({ now: () => now });
   try {
     const em = vnode.db.orm.em.fork();
-    const { id } = await upsertHealthAuthority(em, { iss: 'test-health-authority', aud: 'enfed-test-node', name: 'vectors' });
+    const { id } = await upsertHealthAuthority(em, {
+      iss: 'test-health-authority',
+      aud: 'enfed-test-node',
+      name: 'vectors',
+    });
     const pem = await importHealthAuthorityKey(vectorText('test-health-authority.pub.pem'));
-    await upsertHealthAuthorityKey(em, id, { version: 'v1', from: new Date('2025-01-01T00:00:00Z'), thru: null, publicKeyPem: pem });
-    await upsertAuthorizedApp(em, { name: 'gov.test.app', allowedRegions: ['XX'], allowedHealthAuthorityIds: [id], bypassVerification: false, bypassRevisionToken: false });
-    const body = { temporaryExposureKeys: vector.keys, healthAuthorityID: 'gov.test.app', verificationPayload: vector.token, hmacKey: vector.hmacKey };
+    await upsertHealthAuthorityKey(em, id, {
+      version: 'v1',
+      from: new Date('2025-01-01T00:00:00Z'),
+      thru: null,
+      publicKeyPem: pem,
+    });
+    await upsertAuthorizedApp(em, {
+      name: 'gov.test.app',
+      allowedRegions: ['XX'],
+      allowedHealthAuthorityIds: [id],
+      bypassVerification: false,
+      bypassRevisionToken: false,
+    });
+    const body = {
+      temporaryExposureKeys: vector.keys,
+      healthAuthorityID: 'gov.test.app',
+      verificationPayload: vector.token,
+      hmacKey: vector.hmacKey,
+    };
     const res = await postPublish(vnode.server.httpUrl, body);
     t.is(res.status, 200, JSON.stringify(res.json).slice(0, 200));
     t.is(res.json.insertedExposures, 3);
-    const { rows } = await vnode.db.pool.query('select interval_number, transmission_risk, days_since_onset, report_type from exposure_keys order by interval_number');
+    const { rows } = await vnode.db.pool.query(
+      'select interval_number, transmission_risk, days_since_onset, report_type from exposure_keys order by interval_number',
+    );
     // Onset from the certificate claim (2025-09-15); risk 0 backfilled to 2 for confirmed.
     t.deepEqual(rows, [
       { interval_number: 2929824, transmission_risk: 8, days_since_onset: 0, report_type: 'confirmed' },
@@ -166,7 +237,12 @@ test('the vectors certificate is accepted by a node trusting the vectors authori
     t.is(intervalNumber(now) > 2930112, true);
 
     // The same certificate over the keys with one risk changed no longer matches its tekmac.
-    const tampered = { ...body, temporaryExposureKeys: vector.keys.map((k: Record<string, number>, i: number) => (i === 0 ? { ...k, transmissionRisk: 1 } : k)) };
+    const tampered = {
+      ...body,
+      temporaryExposureKeys: vector.keys.map((k: Record<string, number>, i: number) =>
+        i === 0 ? { ...k, transmissionRisk: 1 } : k,
+      ),
+    };
     const bad = await postPublish(vnode.server.httpUrl, tampered);
     t.is(bad.status, 401);
   } finally {

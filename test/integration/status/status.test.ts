@@ -39,7 +39,9 @@ test('GET /status/api reports each upstream, pooled keys per region and the late
     generatedAt: string;
     upstreams: Record<string, unknown>[];
     keys: unknown;
-    exports: { batches: { root: string; status: string; startAt: string; files: { filename: string; keyCount: number }[] }[] };
+    exports: {
+      batches: { root: string; status: string; startAt: string; files: { filename: string; keyCount: number }[] }[];
+    };
   };
   t.is(body.generatedAt, NOW.toISOString());
   t.deepEqual(
@@ -82,9 +84,22 @@ test('GET /status/api reports each upstream, pooled keys per region and the late
     nextRunInSeconds: 300,
     consecutiveFailures: 3,
   });
-  t.like(tx, { kind: 'partner', state: 'pending', lastPull: null, runningSince: ago(10), lagSeconds: null, nextRunInSeconds: 50 });
+  t.like(tx, {
+    kind: 'partner',
+    state: 'pending',
+    lastPull: null,
+    runningSince: ago(10),
+    lagSeconds: null,
+    nextRunInSeconds: 50,
+  });
   // An hour since the last success with a 1-minute interval: stale, and the next run is overdue.
-  t.like(wa, { state: 'stale', lastPull: { outcome: 'ok' }, lagSeconds: 3599, nextRunAt: ago(3540), nextRunInSeconds: 0 });
+  t.like(wa, {
+    state: 'stale',
+    lastPull: { outcome: 'ok' },
+    lagSeconds: 3599,
+    nextRunAt: ago(3540),
+    nextRunInSeconds: 0,
+  });
 
   t.deepEqual(body.keys, {
     total: 6,
@@ -148,7 +163,10 @@ test('the status page shows an operator every upstream, the failing one with its
 
     const batches = page.locator('#batches tbody tr');
     t.is(await batches.count(), 3);
-    t.regex(await batches.nth(0).innerText(), /hub\/all\s+US\s+2026-11-22 11:00:00 UTC – 2026-11-22 12:00:00 UTC\s+open\s+0\s+0/);
+    t.regex(
+      await batches.nth(0).innerText(),
+      /hub\/all\s+US\s+2026-11-22 11:00:00 UTC – 2026-11-22 12:00:00 UTC\s+open\s+0\s+0/,
+    );
     t.regex(await batches.nth(2).innerText(), /hub\/all\s+US\s+.*complete\s+2\s+1,234/);
     const file = page.getByRole('row', { name: /hub\/all\/1763805600-1763809200-00002\.zip/ });
     t.regex(await file.innerText(), /hub\/all\s+234\s+4/);

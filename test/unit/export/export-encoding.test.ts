@@ -35,7 +35,13 @@ interface VectorKey {
 /** The digest of the golden export.bin; a change here is a change of the wire format. */
 const PINNED_SHA256 = '40601271916d50502d9a1bb4d4ae9e5489396c1479caee565433425d78f3a056';
 
-const REPORT = { CONFIRMED_TEST: 1, CONFIRMED_CLINICAL_DIAGNOSIS: 2, SELF_REPORT: 3, RECURSIVE: 4, REVOKED: 5 } as const;
+const REPORT = {
+  CONFIRMED_TEST: 1,
+  CONFIRMED_CLINICAL_DIAGNOSIS: 2,
+  SELF_REPORT: 3,
+  RECURSIVE: 4,
+  REVOKED: 5,
+} as const;
 
 function toRecord(k: VectorKey): ExportRecord {
   return {
@@ -97,11 +103,58 @@ test('golden: our reader decodes exactly the expected values', (t) => {
 });
 
 const cases: [string, ExportRecord][] = [
-  ['every field', { keyData: Buffer.alloc(16, 7), transmissionRiskLevel: 8, rollingStartIntervalNumber: 2930112, rollingPeriod: 100, reportType: 5, daysSinceOnsetOfSymptoms: -14 }],
-  ['rolling period 144 omitted', { keyData: Buffer.alloc(16, 1), transmissionRiskLevel: 0, rollingStartIntervalNumber: 1, rollingPeriod: DEFAULT_ROLLING_PERIOD, reportType: 1, daysSinceOnsetOfSymptoms: 0 }],
-  ['no report type, no onset', { keyData: Buffer.alloc(16, 255), transmissionRiskLevel: 3, rollingStartIntervalNumber: 2_000_000_000, rollingPeriod: 1 }],
-  ['large onset', { keyData: Buffer.alloc(16, 9), transmissionRiskLevel: 2, rollingStartIntervalNumber: 127, rollingPeriod: 128, daysSinceOnsetOfSymptoms: 14 }],
-  ['negative int32 (sign-extended varint)', { keyData: Buffer.alloc(16, 3), transmissionRiskLevel: -1, rollingStartIntervalNumber: -2, rollingPeriod: 144, reportType: 2, daysSinceOnsetOfSymptoms: -1 }],
+  [
+    'every field',
+    {
+      keyData: Buffer.alloc(16, 7),
+      transmissionRiskLevel: 8,
+      rollingStartIntervalNumber: 2930112,
+      rollingPeriod: 100,
+      reportType: 5,
+      daysSinceOnsetOfSymptoms: -14,
+    },
+  ],
+  [
+    'rolling period 144 omitted',
+    {
+      keyData: Buffer.alloc(16, 1),
+      transmissionRiskLevel: 0,
+      rollingStartIntervalNumber: 1,
+      rollingPeriod: DEFAULT_ROLLING_PERIOD,
+      reportType: 1,
+      daysSinceOnsetOfSymptoms: 0,
+    },
+  ],
+  [
+    'no report type, no onset',
+    {
+      keyData: Buffer.alloc(16, 255),
+      transmissionRiskLevel: 3,
+      rollingStartIntervalNumber: 2_000_000_000,
+      rollingPeriod: 1,
+    },
+  ],
+  [
+    'large onset',
+    {
+      keyData: Buffer.alloc(16, 9),
+      transmissionRiskLevel: 2,
+      rollingStartIntervalNumber: 127,
+      rollingPeriod: 128,
+      daysSinceOnsetOfSymptoms: 14,
+    },
+  ],
+  [
+    'negative int32 (sign-extended varint)',
+    {
+      keyData: Buffer.alloc(16, 3),
+      transmissionRiskLevel: -1,
+      rollingStartIntervalNumber: -2,
+      rollingPeriod: 144,
+      reportType: 2,
+      daysSinceOnsetOfSymptoms: -1,
+    },
+  ],
 ];
 for (const [name, record] of cases) {
   test(`hand encoder equals protobufjs: ${name}`, (t) => {
@@ -119,6 +172,9 @@ for (const [name, record] of cases) {
     const end = encodeRow(recordToRow(record), 0, KEYS_TAG, out, 0);
     t.is(out[0], KEYS_TAG);
     t.is(out[1], reference.length);
-    t.true(out.subarray(2, end).equals(reference), `${out.subarray(2, end).toString('hex')} vs ${reference.toString('hex')}`);
+    t.true(
+      out.subarray(2, end).equals(reference),
+      `${out.subarray(2, end).toString('hex')} vs ${reference.toString('hex')}`,
+    );
   });
 }

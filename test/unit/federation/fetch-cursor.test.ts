@@ -2,7 +2,12 @@ import test from 'ava';
 import { BadRequestError } from '../../../core/errors/app-error';
 import { decodeCursor, encodeCursor, requestScope, startPosition } from '../../../core/federation/fetch-cursor';
 
-const scope = requestScope({ includeRegions: ['CA'], excludeRegions: [], onlyTravelers: false, onlyLocalProvenance: true });
+const scope = requestScope({
+  includeRegions: ['CA'],
+  excludeRegions: [],
+  onlyTravelers: false,
+  onlyLocalProvenance: true,
+});
 
 test('a position round-trips exactly, to the microsecond and the key bytes', (t) => {
   const position = { micros: 1_795_000_000_123_456n, key: Buffer.alloc(16, 0xab) };
@@ -38,7 +43,12 @@ for (const [name, nextToken] of malformed) {
 }
 
 test('a token from a request with other parameters is refused', (t) => {
-  const other = requestScope({ includeRegions: ['NY'], excludeRegions: [], onlyTravelers: false, onlyLocalProvenance: true });
+  const other = requestScope({
+    includeRegions: ['NY'],
+    excludeRegions: [],
+    onlyTravelers: false,
+    onlyLocalProvenance: true,
+  });
   const cursor = encodeCursor({ micros: 5n, key: null }, other);
   const err = t.throws(() => decodeCursor(cursor, scope));
   t.is((err as BadRequestError).code, 'fetch_state_mismatch');

@@ -67,7 +67,9 @@ test('federation-in validation: SELF_REPORT is kept where configured; repeats ke
 });
 
 test('federation-in validation: a traveler key may come without regions; any other key may not', (t) => {
-  const traveler = prepareIncoming([toWireKey({ ...valid, regions: [], traveler: true })], now, { acceptSelfReport: false });
+  const traveler = prepareIncoming([toWireKey({ ...valid, regions: [], traveler: true })], now, {
+    acceptSelfReport: false,
+  });
   t.is(traveler.columns.keys.length, 1);
   t.deepEqual(traveler.columns.regions, ['']);
   t.true(traveler.columns.travelers[0]);

@@ -4,10 +4,20 @@ import { effectiveRegions, trimRegions } from '../../../core/federation/region-f
 
 const cases: { name: string; req: [string[], string[]]; auth: [string[], string[]]; want: [string[], string[]] }[] = [
   { name: 'intersection of include sets', req: [['CA', 'NY'], []], auth: [['NY', 'TX'], []], want: [['NY'], []] },
-  { name: 'region codes are upper-cased', req: [['ca', ' ny '], []], auth: [['CA', 'NY'], []], want: [['CA', 'NY'], []] },
+  {
+    name: 'region codes are upper-cased',
+    req: [['ca', ' ny '], []],
+    auth: [['CA', 'NY'], []],
+    want: [['CA', 'NY'], []],
+  },
   { name: 'empty request include: nothing', req: [[], []], auth: [['CA'], []], want: [[], []] },
   { name: 'empty authorization include: nothing', req: [['CA'], []], auth: [[], []], want: [[], []] },
-  { name: 'exclusions are unioned', req: [['CA', 'NY'], ['WA']], auth: [['CA', 'NY'], ['NY']], want: [['CA'], ['NY', 'WA']] },
+  {
+    name: 'exclusions are unioned',
+    req: [['CA', 'NY'], ['WA']],
+    auth: [['CA', 'NY'], ['NY']],
+    want: [['CA'], ['NY', 'WA']],
+  },
 ];
 
 for (const c of cases) {
@@ -22,7 +32,10 @@ for (const c of cases) {
 
 test('effectiveRegions: a request overlapping its own include and exclude is a client mistake', (t) => {
   const err = t.throws(() =>
-    effectiveRegions({ includeRegions: ['CA', 'ny'], excludeRegions: ['NY'] }, { includeRegions: ['CA'], excludeRegions: [] }),
+    effectiveRegions(
+      { includeRegions: ['CA', 'ny'], excludeRegions: ['NY'] },
+      { includeRegions: ['CA'], excludeRegions: [] },
+    ),
   );
   t.true(err instanceof BadRequestError);
   t.is((err as BadRequestError).code, 'overlapping_regions');
@@ -30,7 +43,10 @@ test('effectiveRegions: a request overlapping its own include and exclude is a c
 
 test('effectiveRegions: an authorization exclusion is not a client mistake', (t) => {
   t.deepEqual(
-    effectiveRegions({ includeRegions: ['CA', 'NY'], excludeRegions: [] }, { includeRegions: ['CA', 'NY'], excludeRegions: ['NY'] }),
+    effectiveRegions(
+      { includeRegions: ['CA', 'NY'], excludeRegions: [] },
+      { includeRegions: ['CA', 'NY'], excludeRegions: ['NY'] },
+    ),
     { include: ['CA'], exclude: ['NY'] },
   );
 });

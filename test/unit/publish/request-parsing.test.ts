@@ -65,7 +65,12 @@ for (const [text, ok] of base64Cases) {
 }
 
 test('request rules: sorting makes order irrelevant', (t) => {
-  const k = (start: number, period = 144) => ({ key: 'x', rollingStartNumber: start, rollingPeriod: period, transmissionRisk: 0 });
+  const k = (start: number, period = 144) => ({
+    key: 'x',
+    rollingStartNumber: start,
+    rollingPeriod: period,
+    transmissionRisk: 0,
+  });
   const limits = { maxKeys: 30, maxSameStartKeys: 3 };
   t.notThrows(() => checkRequestRules([k(288), k(0), k(144)], limits));
   t.throws(() => checkRequestRules([k(288), k(0, 144), k(100)], limits), { message: /non aligned/ });

@@ -13,7 +13,11 @@ import { nextTokenKeys } from '../../../node/publish/revision/next-token-keys';
 
 const key = { kid: '7', secret: randomBytes(32), createdAt: new Date() };
 const revisable = (n: number): RevisableKey[] =>
-  Array.from({ length: n }, (_, i) => ({ key: randomBytes(16), intervalNumber: 2_950_000 + i * 144, intervalCount: 144 }));
+  Array.from({ length: n }, (_, i) => ({
+    key: randomBytes(16),
+    intervalNumber: 2_950_000 + i * 144,
+    intervalCount: 144,
+  }));
 const open = (token: string, k = key) => {
   const sealed = revisionTokenKid(token);
   return sealed ? openRevisionToken(sealed, k) : undefined;
