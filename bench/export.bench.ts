@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dropDatabase, ensureDatabase } from '../core/db/admin';
 import { migrate, openDatabase } from '../core/db/database';
-import { FileBlobStore } from '../core/export/blob-store';
-import { ExportConfigRepository } from '../core/export/export-config.repository';
-import { runExportWorker } from '../core/export/run-export-worker';
-import { scheduleBatches } from '../core/export/schedule-batches';
+import { FileBlobStore } from '../core/blob-store/file-blob-store';
+import { ExportConfigRepository } from '../core/export/configs/export-config.repository';
+import { runExportWorker } from '../core/export/batches/run-export-worker';
+import { scheduleBatches } from '../core/export/batches/schedule-batches';
 import { createLogger } from '../core/logging/logger';
 import { createSigningKey } from '../core/signing/signing-keys';
 

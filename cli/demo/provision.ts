@@ -1,7 +1,7 @@
 import { dropDatabase, ensureDatabase } from '../../core/db/admin';
 import { migrate, openDatabase, type Database } from '../../core/db/database';
 import { deleteRedisPrefix } from '../../core/jobs/redis';
-import { ExportConfigRepository } from '../../core/export/export-config.repository';
+import { ExportConfigRepository } from '../../core/export/configs/export-config.repository';
 import { PartnerAuthorizationRepository } from '../../core/federation/partner-authorization.repository';
 import type { Logger } from '../../core/logging/logger';
 import { createSigningKey } from '../../core/signing/signing-keys';

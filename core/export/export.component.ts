@@ -1,11 +1,11 @@
 import type { CommonConfig } from '../config/common.config';
 import { startScheduledJob } from '../jobs/scheduled-worker';
 import type { Component } from '../server/component';
-import { FileBlobStore } from './blob-store';
+import { FileBlobStore } from '../blob-store/file-blob-store';
 import type { ExportConfig } from './export.config';
-import { addExportRoutes } from './export.routes';
-import { runExportWorker } from './run-export-worker';
-import { scheduleBatches } from './schedule-batches';
+import { addExportRoutes } from './serve/export.routes';
+import { runExportWorker } from './batches/run-export-worker';
+import { scheduleBatches } from './batches/schedule-batches';
 
 /**
  * The export pipeline of a node or the hub (the hub runs it over its pooled keys, signed with its own

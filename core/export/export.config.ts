@@ -1,5 +1,5 @@
 import { duration, integer } from '../config/env';
-import { EXPORT_FILE_MIN_RECORDS, EXPORT_FILE_PADDING_RANGE, MAX_RECORDS_PER_FILE_LIMIT } from './export-format';
+import { EXPORT_FILE_MIN_RECORDS, EXPORT_FILE_PADDING_RANGE, MAX_RECORDS_PER_FILE_LIMIT } from './format/export-format';
 
 /**
  * Environment of the export component (node and hub alike). Every period can be compressed to seconds

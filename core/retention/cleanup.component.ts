@@ -1,5 +1,5 @@
 import type { CommonConfig } from '../config/common.config';
-import { FileBlobStore } from '../export/blob-store';
+import { FileBlobStore } from '../blob-store/file-blob-store';
 import { startScheduledJob } from '../jobs/scheduled-worker';
 import type { Component } from '../server/component';
 import { enforceRetention } from './retention';

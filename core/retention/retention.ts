@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { FileBlobStore } from '../export/blob-store';
-import { rewriteIndex } from '../export/export-index';
+import type { FileBlobStore } from '../blob-store/file-blob-store';
+import { rewriteIndex } from '../export/serve/export-index';
 import type { Logger } from '../logging/logger';
 
 export interface RetentionDeps {

@@ -1,6 +1,5 @@
 import { createPrivateKey, createSign, type KeyObject, type Sign } from 'node:crypto';
-import type { SignatureInfo } from '../export/export-format';
-import type { FileSignature } from '../export/export-header';
+import type { FileSignature, SignatureInfo } from './signature';
 
 /** A signing key ready to sign: its SignatureInfo and its private key object (parsed once per batch). */
 export interface ExportSigningKey {

@@ -3,7 +3,7 @@ import jose from 'node-jose';
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction';
 import { BadRequestError } from '../errors/app-error';
-import { SIGNATURE_ALGORITHM } from '../export/export-format';
+import { SIGNATURE_ALGORITHM } from './signature';
 import { toExportSigningKey, type ExportSigningKey } from './file-signer';
 import { SigningKeyRepository, type SigningKeyInfo } from './signing-key.repository';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { decodeExportBin, decodeSignatureList, verifyExportSignature } from '../../core/export/export-reader';
+import { decodeExportBin, decodeSignatureList, verifyExportSignature } from '../../core/export/format/export-reader';
 import { dropDatabase } from '../../core/db/admin';
 import { pastDailyKeys, publishBody } from '../../cli/demo/dev-health-authority';
 import type { DemoManifest } from '../../cli/demo/demo-manifest';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { DecodedKey } from '../../core/export/export-reader';
+import type { DecodedKey } from '../../core/export/format/export-reader';
 import { toWireReportType, type ReportType } from '../../core/keys/report-type';
 
 /** A stored key as export records: its primary values and, once revised, its revised values. */

@@ -64,9 +64,7 @@ export async function addUpstream(
 }
 
 /** Every key at a server, hex → row of interest. */
-export async function keysAt(
-  pool: pg.Pool,
-): Promise<
+export async function keysAt(pool: pg.Pool): Promise<
   Map<
     string,
     {

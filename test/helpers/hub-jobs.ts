@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { CommonConfig } from '../../core/config/common.config';
-import { FileBlobStore } from '../../core/export/blob-store';
+import { FileBlobStore } from '../../core/blob-store/file-blob-store';
 import type { ExportConfig } from '../../core/export/export.config';
-import { runExportWorker, type ExportWorkerResult } from '../../core/export/run-export-worker';
-import { scheduleBatches } from '../../core/export/schedule-batches';
+import { runExportWorker, type ExportWorkerResult } from '../../core/export/batches/run-export-worker';
+import { scheduleBatches } from '../../core/export/batches/schedule-batches';
 import type { FederationInConfig } from '../../hub/federation-in/federation-in.config';
 import type { PullDeps } from '../../hub/federation-in/pull-upstream';
 import { pullDeps, type TestClock } from './federation-harness';

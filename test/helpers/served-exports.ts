@@ -3,7 +3,7 @@ import {
   decodeSignatureList,
   type DecodedExport,
   type DecodedSignature,
-} from '../../core/export/export-reader';
+} from '../../core/export/format/export-reader';
 import { readZipBuffer } from './zip';
 
 /** One export file as a phone gets it: fetched over HTTP, unzipped, decoded. */

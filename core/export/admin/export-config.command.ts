@@ -1,10 +1,10 @@
 import { UsageError, type Command } from '../../../cli/command';
 import { duration } from '../../config/env';
 import { parseOptions, printTable, regionList, required, withDatabase } from '../../../cli/admin-support';
-import { ALL_REGIONS } from '../export-keys.query';
-import { ROOT_PATTERN } from '../export-config';
-import { ExportConfigRepository } from '../export-config.repository';
-import { DEFAULT_MAX_RECORDS_PER_FILE, MAX_RECORDS_PER_FILE_LIMIT } from '../export-format';
+import { ALL_REGIONS } from '../build/export-keys.query';
+import { ROOT_PATTERN } from '../configs/export-config.model';
+import { ExportConfigRepository } from '../configs/export-config.repository';
+import { DEFAULT_MAX_RECORDS_PER_FILE, MAX_RECORDS_PER_FILE_LIMIT } from '../format/export-format';
 
 function seconds(value: string, name: string): number {
   const parsed = duration(0).safeParse(value);

@@ -3,7 +3,7 @@ import { UsageError, type Command } from '../../../cli/command';
 import { duration } from '../../config/env';
 import { BadRequestError } from '../../errors/app-error';
 import { parseOptions, printTable, required, withDatabase } from '../../../cli/admin-support';
-import { SIGNATURE_ALGORITHM } from '../../export/export-format';
+import { SIGNATURE_ALGORITHM } from '../signature';
 import type { SigningKeyInfo } from '../signing-key.repository';
 import { SigningKeyRepository } from '../signing-key.repository';
 import { createSigningKey, rotateSigningKey } from '../signing-keys';

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { ExportConfigRepository } from '../../../core/export/export-config.repository';
-import { decodeExportBin } from '../../../core/export/export-reader';
+import { ExportConfigRepository } from '../../../core/export/configs/export-config.repository';
+import { decodeExportBin } from '../../../core/export/format/export-reader';
 import { createSigningKey } from '../../../core/signing/signing-keys';
 import { insertKeys, makeKey } from '../../helpers/key-factory';
 import { startTestNode } from '../../helpers/test-servers';

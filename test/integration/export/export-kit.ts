@@ -3,17 +3,17 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { FileBlobStore } from '../../../core/export/blob-store';
-import type { ExportConfigRecord } from '../../../core/export/export-config';
-import { ExportConfigRepository } from '../../../core/export/export-config.repository';
+import { FileBlobStore } from '../../../core/blob-store/file-blob-store';
+import type { ExportConfigRecord } from '../../../core/export/configs/export-config.model';
+import { ExportConfigRepository } from '../../../core/export/configs/export-config.repository';
 import {
   decodeExportBin,
   decodeSignatureList,
   type DecodedExport,
   type DecodedSignature,
-} from '../../../core/export/export-reader';
-import { runExportWorker, type ExportWorkerDeps } from '../../../core/export/run-export-worker';
-import { scheduleBatches } from '../../../core/export/schedule-batches';
+} from '../../../core/export/format/export-reader';
+import { runExportWorker, type ExportWorkerDeps } from '../../../core/export/batches/run-export-worker';
+import { scheduleBatches } from '../../../core/export/batches/schedule-batches';
 import { createTestDatabase, testLogger, type TestDatabase } from '../../helpers/test-database';
 import { readZipBuffer } from '../../helpers/zip';
 

@@ -1,9 +1,9 @@
 import test from 'ava';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { ExportBatchRepository } from '../../../core/export/export-batch.repository';
-import { runExportWorker } from '../../../core/export/run-export-worker';
-import { scheduleBatches } from '../../../core/export/schedule-batches';
+import { ExportBatchRepository } from '../../../core/export/batches/export-batch.repository';
+import { runExportWorker } from '../../../core/export/batches/run-export-worker';
+import { scheduleBatches } from '../../../core/export/batches/schedule-batches';
 import { SigningKeyRepository } from '../../../core/signing/signing-key.repository';
 import { createSigningKey, rotateSigningKey } from '../../../core/signing/signing-keys';
 import { insertKeys, makeKey } from '../../helpers/key-factory';

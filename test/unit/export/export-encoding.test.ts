@@ -1,12 +1,12 @@
 import test from 'ava';
 import { vectorBytes, vectorText } from '../../helpers/shared-vectors';
 import { createHash } from 'node:crypto';
-import { encodeExportBin } from '../../../core/export/export-bin';
-import { DEFAULT_ROLLING_PERIOD, type ExportHeader } from '../../../core/export/export-format';
-import { exportProto } from '../../../core/export/export-proto';
-import { decodeExportBin, decodeSignatureList, verifyExportSignature } from '../../../core/export/export-reader';
-import { recordToRow, type ExportRecord } from '../../../core/export/export-row';
-import { encodeRow, KEYS_TAG, MAX_ENCODED_KEY_SIZE } from '../../../core/export/tek-encoder';
+import { encodeExportBin } from '../../../core/export/format/export-bin';
+import { DEFAULT_ROLLING_PERIOD, type ExportHeader } from '../../../core/export/format/export-format';
+import { exportProto } from '../../../core/export/format/export-proto';
+import { decodeExportBin, decodeSignatureList, verifyExportSignature } from '../../../core/export/format/export-reader';
+import { recordToRow, type ExportRecord } from '../../../core/export/format/export-row';
+import { encodeRow, KEYS_TAG, MAX_ENCODED_KEY_SIZE } from '../../../core/export/format/tek-encoder';
 
 /** Copies of the shared vectors (made by an independent implementation); test fixtures only. */
 const vectorBin = vectorBytes('export/export.bin');

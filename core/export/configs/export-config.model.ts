@@ -1,4 +1,4 @@
-import type { RegionRule } from './export-keys.query';
+import type { RegionRule } from '../build/export-keys.query';
 
 /**
  * An export config as the pipeline uses it. Key selection: a key is included when its regions meet

@@ -1,10 +1,9 @@
+import type { SignatureInfo } from '../../signing/signature';
+
 /** Constants of the export file format (spec/export-format.md). */
 
 /** The 16 bytes that open every export.bin: "EK Export v1" and four spaces. */
 export const EXPORT_BIN_HEADER = Buffer.from('EK Export v1    ', 'ascii');
-
-/** `signature_algorithm` of every SignatureInfo: ECDSA P-256 with SHA-256. */
-export const SIGNATURE_ALGORITHM = '1.2.840.10045.4.3.2';
 
 /** Names of the two zip entries. */
 export const EXPORT_BIN_ENTRY = 'export.bin';
@@ -20,13 +19,6 @@ export const EXPORT_FILE_PADDING_RANGE = 100;
 
 /** The rolling period that is left out of the wire encoding (it is the proto default). */
 export const DEFAULT_ROLLING_PERIOD = 144;
-
-/** What goes into every SignatureInfo (and TEKSignature) for one signing key. */
-export interface SignatureInfo {
-  verificationKeyVersion: string;
-  verificationKeyId: string;
-  signatureAlgorithm: string;
-}
 
 /** The fields of TemporaryExposureKeyExport that precede the keys. */
 export interface ExportHeader {

@@ -1,9 +1,14 @@
-import type { ExportSigningKey } from '../signing/file-signer';
-import type { FileBlobStore } from './blob-store';
-import { exportFileName, fileEndTimestamp, type ExportConfigRecord, type ExportWindow } from './export-config';
+import type { ExportSigningKey } from '../../signing/file-signer';
+import type { FileBlobStore } from '../../blob-store/file-blob-store';
+import {
+  exportFileName,
+  fileEndTimestamp,
+  type ExportConfigRecord,
+  type ExportWindow,
+} from '../configs/export-config.model';
 import { ExportFileWriter } from './export-file-writer';
-import { ROW_SIZE } from './export-row';
-import { encodeRows, KEYS_TAG, MAX_ENCODED_KEY_SIZE } from './tek-encoder';
+import { ROW_SIZE } from '../format/export-row';
+import { encodeRows, KEYS_TAG, MAX_ENCODED_KEY_SIZE } from '../format/tek-encoder';
 
 /** One zip written for a batch. */
 export interface BuiltFile {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { inTransaction } from '../db/transaction';
-import type { FileBlobStore } from './blob-store';
-import { indexName } from './export-config';
+import { inTransaction } from '../../db/transaction';
+import type { FileBlobStore } from '../../blob-store/file-blob-store';
+import { indexName } from '../configs/export-config.model';
 
 /**
  * Rewrites `<root>/index.txt`: every live file of the config, oldest window first (then file number),

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ExportConfigRecord } from './export-config';
+import type { ExportConfigRecord } from './export-config.model';
 
 const COLUMNS = `id, root, output_region as "outputRegion", input_regions as "inputRegions",
   exclude_regions as "excludeRegions", include_travelers as "includeTravelers", only_travelers as "onlyTravelers",

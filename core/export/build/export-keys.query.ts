@@ -1,5 +1,5 @@
-import { REPORT_TYPES, toWireReportType } from '../keys/report-type';
-import { DSOS_NULL, REPORT_ABSENT } from './export-row';
+import { REPORT_TYPES, toWireReportType } from '../../keys/report-type';
+import { DSOS_NULL, REPORT_ABSENT } from '../format/export-row';
 
 /** Which keys of the window a config takes (see export-config.ts for the rule in words). */
 export interface RegionRule {

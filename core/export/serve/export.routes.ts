@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import type Router from '@koa/router';
-import { NotFoundError } from '../errors/app-error';
-import type { FileBlobStore } from './blob-store';
-import { isSafeBlobName } from './blob-store';
+import { NotFoundError } from '../../errors/app-error';
+import type { FileBlobStore } from '../../blob-store/file-blob-store';
+import { isSafeBlobName } from '../../blob-store/file-blob-store';
 
 /** Only these blobs are public: zips and index files. Temporary files start with a dot and never match. */
 const SERVED = /^(?:[a-z0-9][a-z0-9_-]*\/)+(?:index\.txt|[0-9]+-[0-9]+-[0-9]{5}\.zip)$/;

@@ -1,4 +1,5 @@
-import { EXPORT_BIN_HEADER, type ExportHeader, type SignatureInfo } from './export-format';
+import type { FileSignature } from '../../signing/signature';
+import { EXPORT_BIN_HEADER, type ExportHeader } from './export-format';
 import { exportProto } from './export-proto';
 
 /**
@@ -17,13 +18,6 @@ export function encodeExportBinPrefix(header: ExportHeader): Buffer {
     signatureInfos: header.signatureInfos,
   });
   return Buffer.concat([EXPORT_BIN_HEADER, TemporaryExposureKeyExport.encode(message).finish()]);
-}
-
-/** One signature of export.bin by one signing key. */
-export interface FileSignature {
-  info: SignatureInfo;
-  /** ASN.1 DER ECDSA signature. */
-  signature: Buffer;
 }
 
 /** export.sig: a TEKSignatureList with one TEKSignature per signing key. */

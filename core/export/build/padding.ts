@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { compareRowKeys, ROW_OFFSET, ROW_SIZE } from './export-row';
+import { compareRowKeys, ROW_OFFSET, ROW_SIZE } from '../format/export-row';
 
 /** Primary rows with fake keys sorted in, and which of them are fake. */
 export interface PaddedRows {

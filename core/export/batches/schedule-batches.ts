@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { Logger } from '../logging/logger';
+import type { Logger } from '../../logging/logger';
 import { ExportBatchRepository } from './export-batch.repository';
-import { ExportConfigRepository } from './export-config.repository';
+import { ExportConfigRepository } from '../configs/export-config.repository';
 
 export interface ScheduleBatchesDeps {
   pool: pg.Pool;

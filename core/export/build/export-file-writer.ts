@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import yazl from 'yazl';
-import { FileSigner, type ExportSigningKey } from '../signing/file-signer';
-import type { BlobWrite, FileBlobStore } from './blob-store';
-import { EXPORT_BIN_ENTRY, EXPORT_SIG_ENTRY, type ExportHeader } from './export-format';
-import { encodeExportBinPrefix, encodeSignatureList } from './export-header';
+import { FileSigner, type ExportSigningKey } from '../../signing/file-signer';
+import type { BlobWrite, FileBlobStore } from '../../blob-store/file-blob-store';
+import { EXPORT_BIN_ENTRY, EXPORT_SIG_ENTRY, type ExportHeader } from '../format/export-format';
+import { encodeExportBinPrefix, encodeSignatureList } from '../format/export-header';
 
 export interface ExportFileWriterOptions {
   blobs: FileBlobStore;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { inTransaction } from '../db/transaction';
-import type { BuiltFile } from './file-sequence';
+import { inTransaction } from '../../db/transaction';
+import type { BuiltFile } from '../build/file-sequence';
 
 /** A claimed batch: the lease timestamp doubles as the claim's token (see `complete`). */
 export interface ClaimedBatch {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { ROW_FIELDS, ROW_OFFSET, ROW_SIZE } from './export-row';
+import { ROW_FIELDS, ROW_OFFSET, ROW_SIZE } from '../format/export-row';
 
 /** "PGCOPY\n\377\r\n\0": the signature that opens a binary COPY stream. */
 const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');

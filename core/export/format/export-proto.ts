@@ -10,7 +10,7 @@ export interface ExportProto {
   TEKSignature: protobuf.Type;
 }
 
-const PROTO_PATH = fileURLToPath(new URL('../../proto/export.proto', import.meta.url));
+const PROTO_PATH = fileURLToPath(new URL('../../../proto/export.proto', import.meta.url));
 
 let loaded: ExportProto | undefined;
 

@@ -1,11 +1,11 @@
 import type pg from 'pg';
-import type { Logger } from '../logging/logger';
-import { loadExportSigningKeys } from '../signing/signing-keys';
-import type { FileBlobStore } from './blob-store';
+import type { Logger } from '../../logging/logger';
+import { loadExportSigningKeys } from '../../signing/signing-keys';
+import type { FileBlobStore } from '../../blob-store/file-blob-store';
 import { ExportBatchRepository } from './export-batch.repository';
-import { buildExportFiles, type ExportBuildSettings } from './export-builder';
-import { ExportConfigRepository } from './export-config.repository';
-import { rewriteIndex } from './export-index';
+import { buildExportFiles, type ExportBuildSettings } from '../build/export-builder';
+import { ExportConfigRepository } from '../configs/export-config.repository';
+import { rewriteIndex } from '../serve/export-index';
 
 export interface ExportWorkerDeps {
   pool: pg.Pool;

@@ -1,14 +1,14 @@
 import { randomInt } from 'node:crypto';
 import type pg from 'pg';
-import type { ExportSigningKey } from '../signing/file-signer';
-import type { FileBlobStore } from './blob-store';
-import { copyRows } from './copy-rows';
-import type { ExportConfigRecord, ExportWindow } from './export-config';
+import type { ExportSigningKey } from '../../signing/file-signer';
+import type { FileBlobStore } from '../../blob-store/file-blob-store';
+import { copyRows } from './copy-out-rows';
+import type { ExportConfigRecord, ExportWindow } from '../configs/export-config.model';
 import { primaryKeysSelect, revisedKeysSelect } from './export-keys.query';
-import { ROW_SIZE } from './export-row';
+import { ROW_SIZE } from '../format/export-row';
 import { FileSequence, type BuiltFile } from './file-sequence';
 import { padRows } from './padding';
-import { KEYS_TAG, REVISED_KEYS_TAG } from './tek-encoder';
+import { KEYS_TAG, REVISED_KEYS_TAG } from '../format/tek-encoder';
 
 /** Tunables of file building (from the export env shape). */
 export interface ExportBuildSettings {
