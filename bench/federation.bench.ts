@@ -14,8 +14,9 @@ import { dropDatabase, ensureDatabase } from '../core/db/admin';
 import { migrate, openDatabase } from '../core/db/database';
 import { intervalNumber, truncate } from '../core/keys/intervals';
 import { createLogger } from '../core/logging/logger';
-import { pullUpstream } from '../hub/federation-in/pull-upstream';
-import { UpstreamClients } from '../hub/federation-in/upstream-clients';
+import { pullUpstream } from '../hub/sources/federation/pull-upstream';
+import { KeyPool } from '../hub/pool/key-pool';
+import { UpstreamClients } from '../hub/sources/federation/upstream-clients';
 import { authorizePartner, generateTestCerts } from '../test/helpers/federation-certs';
 import { addUpstream } from '../test/helpers/federation-harness';
 
@@ -84,7 +85,8 @@ try {
   });
   const clients = new UpstreamClients();
   const deps = {
-    pool: hubDb.pool,
+    db: hubDb.pool,
+    keyPool: new KeyPool({ acceptSelfReport: false }),
     clients,
     logger,
     now: () => new Date(),
@@ -93,7 +95,6 @@ try {
     deadlineSeconds: 60,
     backoffBaseSeconds: 1,
     backoffMaxSeconds: 1,
-    acceptSelfReport: false,
   };
   // Wait for the node to listen: probe with a one-key page (not stored).
   const probe = certs.client(`127.0.0.1:${grpcPort}`, 'hub');

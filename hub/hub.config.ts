@@ -1,7 +1,7 @@
 import { commonEnvShape } from '../core/config/common.config';
 import { parseEnv } from '../core/config/env';
 import { federationOutEnvShape } from '../core/federation/federation-out.config';
-import { federationInEnvShape } from './federation-in/federation-in.config';
+import { federationInEnvShape } from './sources/federation/federation-in.config';
 import { exportEnvShape } from '../core/export/export.config';
 import { retentionEnvShape } from '../core/retention/retention.config';
 

@@ -4,7 +4,7 @@ import type { Logger } from '../core/logging/logger';
 import { cleanupComponent } from '../core/retention/cleanup.component';
 import type { Component } from '../core/server/component';
 import { startKeyServer, type RunningKeyServer } from '../core/server/key-server';
-import { federationInComponent } from './federation-in/federation-in.component';
+import { federationInComponent } from './sources/federation/federation-in.component';
 import type { HubConfig } from './hub.config';
 import { statusComponent } from './status/status.component';
 

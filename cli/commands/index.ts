@@ -18,9 +18,9 @@ import {
 import { partnerAddCommand } from '../../core/federation/admin/partner-add.command';
 import { partnerListCommand } from '../../core/federation/admin/partner-list.command';
 import { partnerRevokeCommand } from '../../core/federation/admin/partner-revoke.command';
-import { upstreamAddCommand } from '../../hub/federation-in/admin/upstream-add.command';
-import { upstreamListCommand } from '../../hub/federation-in/admin/upstream-list.command';
-import { upstreamRemoveCommand } from '../../hub/federation-in/admin/upstream-remove.command';
+import { upstreamAddCommand } from '../../hub/sources/federation/admin/upstream-add.command';
+import { upstreamListCommand } from '../../hub/sources/federation/admin/upstream-list.command';
+import { upstreamRemoveCommand } from '../../hub/sources/federation/admin/upstream-remove.command';
 import { runHubCommand, runNodeCommand } from './run-server.command';
 
 /** Every `enfed` subcommand. Admin commands live beside the capability they administer. */

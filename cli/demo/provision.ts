@@ -6,7 +6,7 @@ import { PartnerAuthorizationRepository } from '../../core/federation/partner-au
 import type { Logger } from '../../core/logging/logger';
 import { createSigningKey } from '../../core/signing/signing-keys';
 import { fingerprintOfPemFile } from '../../core/tls/fingerprint';
-import { UpstreamQueryRepository } from '../../hub/federation-in/upstream-query.repository';
+import { UpstreamQueryRepository } from '../../hub/sources/federation/upstream-query.repository';
 import { createDevHealthAuthority, registerDevHealthAuthority, type DevHealthAuthority } from './dev-health-authority';
 import type { DemoOptions } from './demo-options';
 import { DEMO_REGIONS, type DemoPlan, type DemoServer } from './demo-plan';

@@ -1,4 +1,7 @@
 import type pg from 'pg';
+import { regionPredicate } from '../keys/storage/region-predicate';
+import { REVISED_VALUES } from '../keys/storage/revised-values';
+import { bindParams } from '../keys/storage/sql-value';
 import type { KeysetPosition } from './fetch-cursor';
 import type { FederatedKey } from './key-wire';
 
@@ -19,53 +22,45 @@ export interface KeyFilter {
   closedBefore: Date;
 }
 
-const EPOCH_PLUS_MICROS = `(timestamptz 'epoch' + $1::bigint * interval '1 microsecond')`;
+/** The two streams a partner reads: primary keys by arrival, revised keys by revision, each with its values. */
+const STREAMS = {
+  primary: {
+    column: 'created_at',
+    values: 'transmission_risk, interval_number, interval_count, regions, traveler, report_type, days_since_onset',
+  },
+  revised: {
+    column: 'revised_at',
+    values: `${REVISED_VALUES.transmissionRisk} as transmission_risk, interval_number, interval_count, regions, traveler,
+      ${REVISED_VALUES.reportType} as report_type, ${REVISED_VALUES.daysSinceOnset} as days_since_onset`,
+  },
+} as const;
 
-function filterSql(column: string): string {
-  return `
-    and ${column} < $4
-    -- spec: a key is served when its regions meet the include set, or it is a traveler key (as the reference
-    -- server, which always includes travelers); an excluded region always keeps it out.
-    and (regions && $5::text[] or traveler)
-    and not (regions && $6::text[])
-    and ($7::boolean = false or traveler)
-    and ($8::boolean = false or local_provenance)
-    and ($9::integer is null or origin_query_id is distinct from $9::integer)`;
+/**
+ * One page of a stream strictly after `after`: keyset order on (timestamp, key), closed windows only, the
+ * partner's regions (spec: a key is served when its regions meet the include set, or it is a traveler key, as
+ * the reference server does; an excluded region always keeps it out), provenance and origin rules.
+ */
+function pageQuery(stream: keyof typeof STREAMS, after: KeysetPosition, limit: number, filter: KeyFilter) {
+  const { column, values } = STREAMS[stream];
+  const params: unknown[] = [after.micros.toString(), after.key ?? Buffer.alloc(0), limit, filter.closedBefore];
+  const value = bindParams(params);
+  const regions = regionPredicate(
+    { include: filter.include, exclude: filter.exclude, includeTravelers: true, onlyTravelers: filter.onlyTravelers },
+    value,
+  );
+  const provenance = filter.onlyLocalProvenance ? 'and local_provenance' : '';
+  params.push(filter.excludeOriginQueryId);
+  const origin = `and ($${params.length}::integer is null or origin_query_id is distinct from $${params.length}::integer)`;
+  const text = `
+    select key, ${values}, (extract(epoch from ${column}) * 1000000)::bigint::text as micros
+    from exposure_keys
+    where ${column} is not null
+      and (${column}, key) > ((timestamptz 'epoch' + $1::bigint * interval '1 microsecond'), $2::bytea)
+      and ${column} < $4 and ${regions} ${provenance} ${origin}
+    order by ${column}, key
+    limit $3`;
+  return { text, values: params };
 }
-
-function params(after: KeysetPosition, limit: number, filter: KeyFilter): unknown[] {
-  return [
-    after.micros.toString(),
-    after.key ?? Buffer.alloc(0),
-    limit,
-    filter.closedBefore,
-    filter.include,
-    filter.exclude,
-    filter.onlyTravelers,
-    filter.onlyLocalProvenance,
-    filter.excludeOriginQueryId,
-  ];
-}
-
-const PRIMARY_SQL = `
-  select key, transmission_risk, interval_number, interval_count, regions, traveler, report_type,
-         days_since_onset, (extract(epoch from created_at) * 1000000)::bigint::text as micros
-  from exposure_keys
-  where (created_at, key) > (${EPOCH_PLUS_MICROS}, $2::bytea) ${filterSql('created_at')}
-  order by created_at, key
-  limit $3`;
-
-// Revised keys carry their revised values; fields a revision did not change fall back to the original.
-const REVISED_SQL = `
-  select key, coalesce(revised_transmission_risk, transmission_risk) as transmission_risk, interval_number,
-         interval_count, regions, traveler, revised_report_type as report_type,
-         coalesce(revised_days_since_onset, days_since_onset) as days_since_onset,
-         (extract(epoch from revised_at) * 1000000)::bigint::text as micros
-  from exposure_keys
-  where revised_at is not null
-    and (revised_at, key) > (${EPOCH_PLUS_MICROS}, $2::bytea) ${filterSql('revised_at')}
-  order by revised_at, key
-  limit $3`;
 
 interface RawRow {
   key: Buffer;
@@ -99,13 +94,13 @@ export class FederationOutRepository {
 
   /** Up to `limit` primary keys strictly after `after`. */
   async primaryAfter(after: KeysetPosition, limit: number, filter: KeyFilter): Promise<ServedKeyRow[]> {
-    const result = await this.pool.query<RawRow>(PRIMARY_SQL, params(after, limit, filter));
+    const result = await this.pool.query<RawRow>(pageQuery('primary', after, limit, filter));
     return result.rows.map(toRow);
   }
 
   /** Up to `limit` revised keys strictly after `after`. */
   async revisedAfter(after: KeysetPosition, limit: number, filter: KeyFilter): Promise<ServedKeyRow[]> {
-    const result = await this.pool.query<RawRow>(REVISED_SQL, params(after, limit, filter));
+    const result = await this.pool.query<RawRow>(pageQuery('revised', after, limit, filter));
     return result.rows.map(toRow);
   }
 }

@@ -1,4 +1,4 @@
-import type { RunCounts } from '../federation-in/pull-run.repository';
+import type { RunCounts } from '../sources/source-run.repository';
 import type { StatusRepository, UpstreamRow } from './status.repository';
 
 /** How many export batches the status shows (files: those of these batches). */

@@ -1,8 +1,9 @@
 import type pg from 'pg';
+import { KeyPool } from '../../hub/pool/key-pool';
 import { truncate } from '../../core/keys/intervals';
-import { UpstreamClients } from '../../hub/federation-in/upstream-clients';
-import type { PullDeps } from '../../hub/federation-in/pull-upstream';
-import { UpstreamQueryRepository, type UpstreamKind } from '../../hub/federation-in/upstream-query.repository';
+import { UpstreamClients } from '../../hub/sources/federation/upstream-clients';
+import type { PullDeps } from '../../hub/sources/federation/pull-upstream';
+import { UpstreamQueryRepository, type UpstreamKind } from '../../hub/sources/federation/upstream-query.repository';
 import { testLogger } from './test-database';
 import { authorizePartner, type TestCerts } from './federation-certs';
 
@@ -18,7 +19,8 @@ export class TestClock {
 /** Pull dependencies around a hub's pool, as the federation-in component builds them. */
 export function pullDeps(pool: pg.Pool, clock: TestClock, overrides: Partial<PullDeps> = {}): PullDeps {
   return {
-    pool,
+    db: pool,
+    keyPool: new KeyPool({ acceptSelfReport: false }),
     clients: new UpstreamClients(),
     logger: testLogger(),
     now: clock.now,
@@ -27,7 +29,6 @@ export function pullDeps(pool: pg.Pool, clock: TestClock, overrides: Partial<Pul
     deadlineSeconds: 5,
     backoffBaseSeconds: 60,
     backoffMaxSeconds: 3600,
-    acceptSelfReport: false,
     ...overrides,
   };
 }

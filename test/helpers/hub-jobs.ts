@@ -4,8 +4,9 @@ import { FileBlobStore } from '../../core/blob-store/file-blob-store';
 import type { ExportConfig } from '../../core/export/export.config';
 import { runExportWorker, type ExportWorkerResult } from '../../core/export/batches/run-export-worker';
 import { scheduleBatches } from '../../core/export/batches/schedule-batches';
-import type { FederationInConfig } from '../../hub/federation-in/federation-in.config';
-import type { PullDeps } from '../../hub/federation-in/pull-upstream';
+import type { FederationInConfig } from '../../hub/sources/federation/federation-in.config';
+import { KeyPool } from '../../hub/pool/key-pool';
+import type { PullDeps } from '../../hub/sources/federation/pull-upstream';
 import { pullDeps, type TestClock } from './federation-harness';
 import { testLogger } from './test-database';
 
@@ -55,6 +56,6 @@ export function hubPullDeps(hub: ServerUnderTest<CommonConfig & FederationInConf
     deadlineSeconds: config.FEDERATION_PULL_DEADLINE,
     backoffBaseSeconds: config.FEDERATION_BACKOFF_BASE,
     backoffMaxSeconds: config.FEDERATION_BACKOFF_MAX,
-    acceptSelfReport: config.FEDERATION_ACCEPT_SELF_REPORT,
+    keyPool: new KeyPool({ acceptSelfReport: config.FEDERATION_ACCEPT_SELF_REPORT }),
   });
 }

@@ -2,7 +2,7 @@ import test from 'ava';
 import { createRedis, deleteRedisPrefix } from '../../core/jobs/redis';
 import { startScheduledJob } from '../../core/jobs/scheduled-worker';
 import { Metrics } from '../../core/metrics/metrics';
-import { pullMetrics } from '../../hub/federation-in/pull.metrics';
+import { pullMetrics } from '../../hub/sources/federation/pull.metrics';
 import { TEST_REDIS_URL, testLogger, uniqueName } from '../helpers/test-database';
 
 test('scheduled job runs and failures are counted per job', async (t) => {

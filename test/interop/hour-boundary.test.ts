@@ -1,6 +1,6 @@
 import test from 'ava';
 import { truncate } from '../../core/keys/intervals';
-import { pullUpstream } from '../../hub/federation-in/pull-upstream';
+import { pullUpstream } from '../../hub/sources/federation/pull-upstream';
 import { generateTestCerts } from '../helpers/federation-certs';
 import { connectHubToNode, keysAt, pullDeps, TestClock } from '../helpers/federation-harness';
 import { insertKeys, makeKey } from '../helpers/key-factory';

@@ -1,7 +1,7 @@
 import { UsageError, type Command } from '../../../cli/command';
 import { duration } from '../../config/env';
 import { parseOptions, printTable, regionList, required, withDatabase } from '../../../cli/admin-support';
-import { ALL_REGIONS } from '../build/export-keys.query';
+import { ALL_REGIONS } from '../../keys/storage/region-predicate';
 import { ROOT_PATTERN } from '../configs/export-config.model';
 import { ExportConfigRepository } from '../configs/export-config.repository';
 import { DEFAULT_MAX_RECORDS_PER_FILE, MAX_RECORDS_PER_FILE_LIMIT } from '../format/export-format';

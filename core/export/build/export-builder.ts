@@ -4,7 +4,8 @@ import type { ExportSigningKey } from '../../signing/file-signer';
 import type { FileBlobStore } from '../../blob-store/file-blob-store';
 import { copyRows } from './copy-out-rows';
 import type { ExportConfigRecord, ExportWindow } from '../configs/export-config.model';
-import { primaryKeysSelect, revisedKeysSelect } from './export-keys.query';
+import { inlineLiterals } from '../../keys/storage/sql-value';
+import { exportRegionRule, primaryKeysSelect, revisedKeysSelect } from './export-keys.query';
 import { ROW_SIZE } from '../format/export-row';
 import { FileSequence, type BuiltFile } from './file-sequence';
 import { padRows } from './padding';
@@ -53,9 +54,11 @@ export async function buildExportFiles(
     await client.query('begin isolation level repeatable read, read only');
     // The sort of a large window fits in memory on the server instead of spilling to disk.
     await client.query(`set local work_mem = '128MB'`);
-    const escape = (value: string) => client.escapeLiteral(value);
-    const primary = copyRows(client, primaryKeysSelect(config, window.start, window.end, escape));
-    const revisedQuery = () => copyRows(client, revisedKeysSelect(config, window.start, window.end, escape));
+    // COPY takes no bind parameters: values are inlined as quoted literals.
+    const literal = inlineLiterals((text) => client.escapeLiteral(text));
+    const rule = exportRegionRule(config);
+    const primary = copyRows(client, primaryKeysSelect(rule, window.start, window.end, literal));
+    const revisedQuery = () => copyRows(client, revisedKeysSelect(rule, window.start, window.end, literal));
 
     const primaryHead = await readUpTo(primary, target);
     if (!primaryHead.done) {

@@ -1,15 +1,18 @@
-import type { RegionRule } from '../build/export-keys.query';
 
 /**
  * An export config as the pipeline uses it. Key selection: a key is included when its regions meet
  * `inputRegions` (`*` = every region) or it is a traveler key and `includeTravelers` is set; a key with
  * any region in `excludeRegions` is always left out; `onlyTravelers` keeps traveler keys only.
  */
-export interface ExportConfigRecord extends RegionRule {
+export interface ExportConfigRecord {
   id: number;
   /** Folder of the config's files in the blob store, and its unique name. */
   root: string;
   outputRegion: string;
+  inputRegions: readonly string[];
+  excludeRegions: readonly string[];
+  includeTravelers: boolean;
+  onlyTravelers: boolean;
   periodSeconds: number;
   maxRecordsPerFile: number;
   fromTimestamp: Date;

@@ -2,8 +2,8 @@ import test from 'ava';
 import { UsageError } from '../../../cli/command';
 import { partnerAddCommand } from '../../../core/federation/admin/partner-add.command';
 import { partnerRevokeCommand } from '../../../core/federation/admin/partner-revoke.command';
-import { upstreamAddCommand } from '../../../hub/federation-in/admin/upstream-add.command';
-import { upstreamRemoveCommand } from '../../../hub/federation-in/admin/upstream-remove.command';
+import { upstreamAddCommand } from '../../../hub/sources/federation/admin/upstream-add.command';
+import { upstreamRemoveCommand } from '../../../hub/sources/federation/admin/upstream-remove.command';
 import { generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database';
 

@@ -1,8 +1,9 @@
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import test from 'ava';
+import { KeyPool } from '../../../hub/pool/key-pool';
 import pg from 'pg';
 import { truncate } from '../../../core/keys/intervals';
-import { pullUpstream, type PullDeps } from '../../../hub/federation-in/pull-upstream';
+import { pullUpstream, type PullDeps } from '../../../hub/sources/federation/pull-upstream';
 import { authorizePartner, generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
 import { insertKeys, makeKey } from '../../helpers/key-factory';
 import { startTestHub, startTestNode } from '../../helpers/test-servers';
@@ -256,7 +257,7 @@ test.serial(
 );
 
 test.serial('a pooled key is revised at most once, whichever upstreams send revisions', async (t) => {
-  const selfReport = { ...deps, acceptSelfReport: true };
+  const selfReport = { ...deps, keyPool: new KeyPool({ acceptSelfReport: true }) };
   const key = makeKey({
     regions: ['NY'],
     reportType: 'user-report',

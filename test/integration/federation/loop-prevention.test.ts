@@ -1,6 +1,6 @@
 import test from 'ava';
 import { truncate } from '../../../core/keys/intervals';
-import { pullUpstream } from '../../../hub/federation-in/pull-upstream';
+import { pullUpstream } from '../../../hub/sources/federation/pull-upstream';
 import { authorizePartner, generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
 import { insertKeys, makeKey } from '../../helpers/key-factory';
 import { startTestHub, startTestNode } from '../../helpers/test-servers';

@@ -2,8 +2,9 @@ import test from 'ava';
 import { toWireKey } from '../../../core/federation/key-wire';
 import { intervalNumber } from '../../../core/keys/intervals';
 import { WireReportType } from '../../../core/keys/report-type';
-import { nextAttemptAt } from '../../../hub/federation-in/backoff';
-import { prepareIncoming } from '../../../hub/federation-in/incoming-keys';
+import { nextAttemptAt } from '../../../hub/sources/backoff';
+import { prepareIncoming } from '../../../hub/pool/incoming-keys';
+import { incomingFromWire } from '../../../hub/sources/federation/incoming-wire-keys';
 
 const now = new Date('2026-11-22T12:00:00Z');
 
@@ -49,7 +50,7 @@ for (const c of incoming) {
   test(`federation-in validation: ${c.name}`, (t) => {
     const wire = toWireKey({ ...valid, ...c.change });
     if (c.wireType !== undefined) wire.reportType = c.wireType;
-    const { columns, invalid } = prepareIncoming([wire], now, { acceptSelfReport: false });
+    const { columns, invalid } = prepareIncoming(incomingFromWire([wire]), now, { acceptSelfReport: false });
     t.is(columns.keys.length, c.kept ? 1 : 0);
     t.is(invalid, c.kept ? 0 : 1);
     if (c.kept) {
@@ -61,19 +62,21 @@ for (const c of incoming) {
 
 test('federation-in validation: SELF_REPORT is kept where configured; repeats keep one copy', (t) => {
   const wire = { ...toWireKey(valid), reportType: WireReportType.SELF_REPORT };
-  const { columns, invalid } = prepareIncoming([wire, wire], now, { acceptSelfReport: true });
+  const { columns, invalid } = prepareIncoming(incomingFromWire([wire, wire]), now, { acceptSelfReport: true });
   t.deepEqual(columns.reportTypes, ['user-report']);
   t.is(invalid, 1);
 });
 
 test('federation-in validation: a traveler key may come without regions; any other key may not', (t) => {
-  const traveler = prepareIncoming([toWireKey({ ...valid, regions: [], traveler: true })], now, {
+  const traveler = prepareIncoming(incomingFromWire([toWireKey({ ...valid, regions: [], traveler: true })]), now, {
     acceptSelfReport: false,
   });
   t.is(traveler.columns.keys.length, 1);
   t.deepEqual(traveler.columns.regions, ['']);
   t.true(traveler.columns.travelers[0]);
-  const plain = prepareIncoming([toWireKey({ ...valid, regions: [] })], now, { acceptSelfReport: false });
+  const plain = prepareIncoming(incomingFromWire([toWireKey({ ...valid, regions: [] })]), now, {
+    acceptSelfReport: false,
+  });
   t.is(plain.columns.keys.length, 0);
   t.is(plain.invalid, 1);
 });

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { AlreadyExistsError, NotFoundError } from '../../core/errors/app-error';
+import { AlreadyExistsError, NotFoundError } from '../../../core/errors/app-error';
 
 /** 'node': one of our own nodes (its keys count as local provenance at the hub); 'partner': another hub. */
 export type UpstreamKind = 'node' | 'partner';

@@ -1,20 +1,15 @@
 import { DEFAULT_VALIDATION_LIMITS } from '../../core/keys/key-limits';
 import { normalizeRegions } from '../../core/keys/regions';
+import type { ReportType } from '../../core/keys/report-type';
+import { toKeyColumns, type KeyColumnFields, type KeyColumns } from '../../core/keys/storage/key-columns';
 import { validateKey } from '../../core/keys/validate-key';
-import { fromWireKey, type FederatedKey } from '../../core/federation/key-wire';
-import type { WireExposureKey } from '../../core/federation/federation.proto';
 
-/** Keys of one list of a page, as columns for one multi-row statement. */
-export interface KeyColumns {
-  keys: Buffer[];
-  transmissionRisks: number[];
-  intervalNumbers: number[];
-  intervalCounts: number[];
-  /** Comma-joined (PostgreSQL arrays of arrays must be rectangular); region codes never contain commas. */
-  regions: string[];
-  travelers: boolean[];
-  reportTypes: string[];
-  daysSinceOnset: (number | null)[];
+/**
+ * A key as a source hands it to the pool, already in our vocabulary. A source passes `undefined` for an entry
+ * it could not read at all (e.g. a report type that is dropped on the way in); the pool counts it as invalid.
+ */
+export interface IncomingKey extends KeyColumnFields {
+  reportType: ReportType;
 }
 
 /** Region codes we store: letters, digits, '-' and '_' (after upper-casing). */
@@ -26,14 +21,13 @@ const REGION_CODE = /^[A-Z0-9_-]{1,32}$/;
  * statement never touches a row twice.
  */
 export function prepareIncoming(
-  wire: readonly WireExposureKey[],
+  incoming: readonly (IncomingKey | undefined)[],
   now: Date,
   options: { acceptSelfReport: boolean },
 ): { columns: KeyColumns; invalid: number } {
-  const byKey = new Map<string, FederatedKey>();
+  const byKey = new Map<string, IncomingKey>();
   let invalid = 0;
-  for (const w of wire) {
-    const key = fromWireKey(w);
+  for (const key of incoming) {
     if (!key || (key.reportType === 'user-report' && !options.acceptSelfReport)) {
       invalid += 1;
       continue;
@@ -48,18 +42,5 @@ export function prepareIncoming(
     if (byKey.has(hex)) invalid += 1;
     byKey.set(hex, { ...key, regions });
   }
-  const list = [...byKey.values()];
-  return {
-    invalid,
-    columns: {
-      keys: list.map((k) => k.key),
-      transmissionRisks: list.map((k) => k.transmissionRisk),
-      intervalNumbers: list.map((k) => k.intervalNumber),
-      intervalCounts: list.map((k) => k.intervalCount),
-      regions: list.map((k) => k.regions.join(',')),
-      travelers: list.map((k) => k.traveler),
-      reportTypes: list.map((k) => k.reportType),
-      daysSinceOnset: list.map((k) => k.daysSinceOnset),
-    },
-  };
+  return { invalid, columns: toKeyColumns([...byKey.values()]) };
 }

@@ -2,8 +2,8 @@ import type pg from 'pg';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { KeyColumns } from './incoming-keys';
-import type { PageOrigin } from './pooled-keys.repository';
+import type { KeyColumns } from '../../core/keys/storage/key-columns';
+import type { KeyOrigin } from './key-origin';
 
 const COPY_SQL = `copy exposure_keys (key, transmission_risk, interval_number, interval_count, regions, traveler,
   report_type, days_since_onset, created_at, local_provenance, origin_query_id) from stdin`;
@@ -14,7 +14,7 @@ const COPY_SQL = `copy exposure_keys (key, transmission_risk, interval_number, i
  * caller falls back to the merging INSERT. Every value is safe for COPY text: validated numbers, hex bytes,
  * report types from a fixed set and region codes limited to [A-Z0-9_-].
  */
-export async function copyNewKeys(client: pg.ClientBase, columns: KeyColumns, origin: PageOrigin): Promise<void> {
+export async function copyNewKeys(client: pg.ClientBase, columns: KeyColumns, origin: KeyOrigin): Promise<void> {
   const createdAt = origin.arrivedAt.toISOString();
   const tail = `\t${createdAt}\t${origin.localProvenance ? 't' : 'f'}\t${origin.originQueryId}\n`;
   const lines: string[] = [];

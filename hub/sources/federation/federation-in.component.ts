@@ -1,8 +1,9 @@
-import type { CommonConfig } from '../../core/config/common.config';
-import { ConfigError } from '../../core/config/env';
-import { startScheduledJob } from '../../core/jobs/scheduled-worker';
-import type { Component } from '../../core/server/component';
+import type { CommonConfig } from '../../../core/config/common.config';
+import { ConfigError } from '../../../core/config/env';
+import { startScheduledJob } from '../../../core/jobs/scheduled-worker';
+import type { Component } from '../../../core/server/component';
 import type { FederationInConfig } from './federation-in.config';
+import { KeyPool } from '../../pool/key-pool';
 import { pullMetrics } from './pull.metrics';
 import { PullScheduler } from './pull-scheduler';
 import type { PullDeps } from './pull-upstream';
@@ -27,7 +28,8 @@ export function federationInComponent(): Component<CommonConfig & FederationInCo
       const clients = new UpstreamClients();
       ctx.lifecycle.onStop('federation-in clients', () => clients.close());
       const deps: PullDeps = {
-        pool: ctx.db.pool,
+        db: ctx.db.pool,
+        keyPool: new KeyPool({ acceptSelfReport: ctx.config.FEDERATION_ACCEPT_SELF_REPORT }),
         clients,
         logger: ctx.logger,
         now: ctx.now,
@@ -36,7 +38,6 @@ export function federationInComponent(): Component<CommonConfig & FederationInCo
         deadlineSeconds: ctx.config.FEDERATION_PULL_DEADLINE,
         backoffBaseSeconds: ctx.config.FEDERATION_BACKOFF_BASE,
         backoffMaxSeconds: ctx.config.FEDERATION_BACKOFF_MAX,
-        acceptSelfReport: ctx.config.FEDERATION_ACCEPT_SELF_REPORT,
       };
       const scheduler = new PullScheduler(deps, {
         connection: ctx.redis,

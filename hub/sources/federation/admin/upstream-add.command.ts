@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { UsageError, type Command } from '../../../cli/command';
-import { duration } from '../../../core/config/env';
-import { AlreadyExistsError } from '../../../core/errors/app-error';
-import { exitOneOn, parseOptions, regionList, required, withDatabase } from '../../../cli/admin-support';
+import { UsageError, type Command } from '../../../../cli/command';
+import { duration } from '../../../../core/config/env';
+import { AlreadyExistsError } from '../../../../core/errors/app-error';
+import { exitOneOn, parseOptions, regionList, required, withDatabase } from '../../../../cli/admin-support';
 import { UpstreamQueryRepository, type UpstreamKind } from '../upstream-query.repository';
 
 /** `enfed admin upstream add`: a node or partner hub for the hub to pull; picked up without a restart. */

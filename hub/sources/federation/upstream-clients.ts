@@ -1,4 +1,4 @@
-import { FederationClient } from '../../core/federation/federation-client';
+import { FederationClient } from '../../../core/federation/federation-client';
 import type { UpstreamQuery } from './upstream-query.repository';
 
 /**

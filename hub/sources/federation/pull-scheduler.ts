@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { bullConnection } from '../../core/jobs/redis';
-import type { Logger } from '../../core/logging/logger';
+import { bullConnection } from '../../../core/jobs/redis';
+import type { Logger } from '../../../core/logging/logger';
 import { pullUpstream, type PullDeps, type PullOutcome } from './pull-upstream';
 import { UpstreamQueryRepository } from './upstream-query.repository';
 
@@ -59,7 +59,7 @@ export class PullScheduler {
 
   /** Makes the job schedulers match the upstream table: one per upstream, at its interval; none for removed ones. */
   async sync(): Promise<number> {
-    const upstreams = await new UpstreamQueryRepository(this.deps.pool).list();
+    const upstreams = await new UpstreamQueryRepository(this.deps.db).list();
     const wanted = new Set<string>();
     for (const upstream of upstreams) {
       const id = pullSchedulerId(upstream.name);

@@ -1,4 +1,4 @@
-import type { Metrics } from '../../core/metrics/metrics';
+import type { Metrics } from '../../../core/metrics/metrics';
 import type { PullOutcome } from './pull-upstream';
 
 /** Counts of the hub's pulls, per upstream name (a small, operator-chosen set; never addresses). */

@@ -1,5 +1,5 @@
-import type { Command } from '../../../cli/command';
-import { parseOptions, printTable, withDatabase } from '../../../cli/admin-support';
+import type { Command } from '../../../../cli/command';
+import { parseOptions, printTable, withDatabase } from '../../../../cli/admin-support';
 import { UpstreamQueryRepository } from '../upstream-query.repository';
 
 /** `enfed admin upstream list`: upstreams with their backoff state. */

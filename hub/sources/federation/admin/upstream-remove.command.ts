@@ -1,6 +1,6 @@
-import type { Command } from '../../../cli/command';
-import { NotFoundError } from '../../../core/errors/app-error';
-import { exitOneOn, parseOptions, required, withDatabase } from '../../../cli/admin-support';
+import type { Command } from '../../../../cli/command';
+import { NotFoundError } from '../../../../core/errors/app-error';
+import { exitOneOn, parseOptions, required, withDatabase } from '../../../../cli/admin-support';
 import { UpstreamQueryRepository } from '../upstream-query.repository';
 
 /**

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { checkRevision, REPORT_TYPES } from '../../core/keys/report-type';
-import { copyNewKeys } from './copy-rows';
-import type { KeyColumns } from './incoming-keys';
+import { copyNewKeys } from './copy-in-keys';
+import { pickKeyColumns, type KeyColumns } from '../../core/keys/storage/key-columns';
+import type { KeyOrigin } from './key-origin';
 
 /** "from>to" pairs of every allowed revision, from the one table in core/keys/report-type.ts. */
 const ALLOWED_REVISIONS: string[] = REPORT_TYPES.flatMap((from) =>
@@ -48,86 +49,60 @@ const MERGE_SQL = `
            as revised
   from up left join before b on b.key = up.key join incoming i on i.key = up.key`;
 
-/** Where the keys of one page came from and when they arrived (already truncated). */
-export interface PageOrigin {
-  arrivedAt: Date;
-  localProvenance: boolean;
-  originQueryId: number;
-}
-
-/** Selects the entries of `columns` whose index passes `keep`. */
-function pick(columns: KeyColumns, keep: (i: number) => boolean): KeyColumns {
-  const idx = columns.keys.map((_, i) => i).filter(keep);
-  const take = <T>(list: T[]) => idx.map((i) => list[i] as T);
-  return {
-    keys: take(columns.keys),
-    transmissionRisks: take(columns.transmissionRisks),
-    intervalNumbers: take(columns.intervalNumbers),
-    intervalCounts: take(columns.intervalCounts),
-    regions: take(columns.regions),
-    travelers: take(columns.travelers),
-    reportTypes: take(columns.reportTypes),
-    daysSinceOnset: take(columns.daysSinceOnset),
-  };
-}
-
 export interface MergeCounts {
   inserted: number;
   revised: number;
   duplicates: number;
 }
 
-/** The hub's pooled exposure_keys, written by federation-in. */
+/** The hub's pooled exposure_keys, written by every source through the key pool, on the caller's transaction. */
 export class PooledKeysRepository {
+  constructor(private readonly client: pg.ClientBase) {}
+
   /**
    * Stores one list of keys inside the caller's transaction; returns what happened. In steady state nearly every
    * key of a primary list is new, so the list is first tried with COPY alone (the fastest path PostgreSQL has);
    * if any key is already pooled the COPY fails on the primary key, and then the new keys go in with COPY and the
    * pooled ones through the merging statement. `expectKnown` (revised lists) skips the optimistic attempt.
    */
-  async merge(
-    client: pg.ClientBase,
-    columns: KeyColumns,
-    origin: PageOrigin,
-    expectKnown = false,
-  ): Promise<MergeCounts> {
+  async merge(columns: KeyColumns, origin: KeyOrigin, expectKnown = false): Promise<MergeCounts> {
     const none = { inserted: 0, revised: 0, duplicates: 0 };
     if (columns.keys.length === 0) return none;
-    if (expectKnown) return this.upsert(client, columns, origin);
-    if (await this.tryCopy(client, columns, origin)) return { ...none, inserted: columns.keys.length };
+    if (expectKnown) return this.upsert(columns, origin);
+    if (await this.tryCopy(columns, origin)) return { ...none, inserted: columns.keys.length };
 
-    const found = await client.query<{ key: Buffer }>('select key from exposure_keys where key = any($1::bytea[])', [
-      columns.keys,
-    ]);
+    const found = await this.client.query<{ key: Buffer }>(
+      'select key from exposure_keys where key = any($1::bytea[])',
+      [columns.keys],
+    );
     const known = new Set(found.rows.map((r) => r.key.toString('hex')));
     const isKnown = (i: number) => known.has((columns.keys[i] as Buffer).toString('hex'));
-    const fresh = pick(columns, (i) => !isKnown(i));
+    const fresh = pickKeyColumns(columns, (i) => !isKnown(i));
     // A second conflict means another pull stored one of these keys meanwhile: merge the whole list instead.
-    if (fresh.keys.length > 0 && !(await this.tryCopy(client, fresh, origin)))
-      return this.upsert(client, columns, origin);
-    const merged = await this.upsert(client, pick(columns, isKnown), origin);
+    if (fresh.keys.length > 0 && !(await this.tryCopy(fresh, origin))) return this.upsert(columns, origin);
+    const merged = await this.upsert(pickKeyColumns(columns, isKnown), origin);
     return { ...merged, inserted: merged.inserted + fresh.keys.length };
   }
 
   /** COPY under a savepoint; false (and nothing written) when a key is already stored. */
-  private async tryCopy(client: pg.ClientBase, columns: KeyColumns, origin: PageOrigin): Promise<boolean> {
-    await client.query('savepoint copy_new_keys');
+  private async tryCopy(columns: KeyColumns, origin: KeyOrigin): Promise<boolean> {
+    await this.client.query('savepoint copy_new_keys');
     try {
-      await copyNewKeys(client, columns, origin);
-      await client.query('release savepoint copy_new_keys');
+      await copyNewKeys(this.client, columns, origin);
+      await this.client.query('release savepoint copy_new_keys');
       return true;
     } catch (err) {
       if ((err as { code?: string }).code !== '23505') throw err;
-      await client.query('rollback to savepoint copy_new_keys');
+      await this.client.query('rollback to savepoint copy_new_keys');
       return false;
     }
   }
 
   /** The merging multi-row statement: inserts what is new, merges and revises what is pooled. */
-  async upsert(client: pg.ClientBase, columns: KeyColumns, origin: PageOrigin): Promise<MergeCounts> {
+  async upsert(columns: KeyColumns, origin: KeyOrigin): Promise<MergeCounts> {
     const total = columns.keys.length;
     if (total === 0) return { inserted: 0, revised: 0, duplicates: 0 };
-    const result = await client.query<{ inserted: number; revised: number }>(MERGE_SQL, [
+    const result = await this.client.query<{ inserted: number; revised: number }>(MERGE_SQL, [
       columns.keys,
       columns.transmissionRisks,
       columns.intervalNumbers,

@@ -1,4 +1,4 @@
-import { duration, flag, integer } from '../../core/config/env';
+import { duration, flag, integer } from '../../../core/config/env';
 
 /** Environment of the hub's federation-in component (pulling upstreams). */
 export const federationInEnvShape = {

@@ -1,20 +1,22 @@
 import type pg from 'pg';
-import { inClientTransaction } from '../../core/db/transaction';
-import { AppError } from '../../core/errors/app-error';
-import { FederationCallError, type FederationClient } from '../../core/federation/federation-client';
-import type { FederationFetchRequest, FederationFetchResponse } from '../../core/federation/federation.proto';
-import { truncate } from '../../core/keys/intervals';
-import type { Logger } from '../../core/logging/logger';
-import { nextAttemptAt } from './backoff';
-import { prepareIncoming } from './incoming-keys';
-import { PooledKeysRepository } from './pooled-keys.repository';
-import { PullRunRepository, ZERO_COUNTS, type RunCounts } from './pull-run.repository';
+import { inClientTransaction } from '../../../core/db/transaction';
+import { AppError } from '../../../core/errors/app-error';
+import { FederationCallError, type FederationClient } from '../../../core/federation/federation-client';
+import type { FederationFetchRequest, FederationFetchResponse } from '../../../core/federation/federation.proto';
+import { truncate } from '../../../core/keys/intervals';
+import type { Logger } from '../../../core/logging/logger';
+import { nextAttemptAt } from '../backoff';
+import type { KeyPool } from '../../pool/key-pool';
+import { incomingFromWire } from './incoming-wire-keys';
+import { PullRunRepository, ZERO_COUNTS, type RunCounts } from '../source-run.repository';
 import type { UpstreamClients } from './upstream-clients';
 import { UpstreamQueryRepository, type UpstreamQuery } from './upstream-query.repository';
 
 /** What a pull needs; built once by the component (tests build it around a hub's pool). */
 export interface PullDeps {
-  pool: pg.Pool;
+  db: pg.Pool;
+  /** The key pool pages are stored into. */
+  keyPool: KeyPool;
   clients: UpstreamClients;
   logger: Logger;
   now: () => Date;
@@ -23,7 +25,6 @@ export interface PullDeps {
   deadlineSeconds: number;
   backoffBaseSeconds: number;
   backoffMaxSeconds: number;
-  acceptSelfReport: boolean;
 }
 
 export type PullOutcome =
@@ -56,8 +57,8 @@ export class PullAbortedError extends AppError {
  * pool has connections, that wait would never end).
  */
 export async function pullUpstream(deps: PullDeps, queryId: number, options: PullOptions = {}): Promise<PullOutcome> {
-  const queries = new UpstreamQueryRepository(deps.pool);
-  const lockSession = await deps.pool.connect();
+  const queries = new UpstreamQueryRepository(deps.db);
+  const lockSession = await deps.db.connect();
   try {
     if (!(await queries.tryLock(lockSession, queryId))) return { status: 'busy' };
     try {
@@ -140,38 +141,27 @@ async function storePage(
   counts: RunCounts,
 ): Promise<void> {
   const now = deps.now();
-  const primary = prepareIncoming(page.keys, now, { acceptSelfReport: deps.acceptSelfReport });
-  const revised = prepareIncoming(page.revisedKeys, now, { acceptSelfReport: deps.acceptSelfReport });
   const origin = {
     arrivedAt: truncate(now, deps.truncateWindowSeconds),
     localProvenance: query.upstreamKind === 'node',
     originQueryId: query.id,
   };
-  const pooled = new PooledKeysRepository();
-  const pageCounts = await inClientTransaction(session, async (tx) => {
-    // Primary keys before revised keys: a key and its revision in one page end revised, as at the upstream.
-    const a = await pooled.merge(tx, primary.columns, origin);
-    const b = await pooled.merge(tx, revised.columns, origin, true);
-    const added = {
-      received: page.keys.length + page.revisedKeys.length,
-      inserted: a.inserted + b.inserted,
-      duplicates: a.duplicates + b.duplicates,
-      invalid: primary.invalid + revised.invalid,
-      revised: a.revised + b.revised,
-    };
+  const batch = { primary: incomingFromWire(page.keys), revised: incomingFromWire(page.revisedKeys) };
+  const added = await inClientTransaction(session, async (tx) => {
+    const pageCounts = await deps.keyPool.ingest(tx, batch, origin, now);
     const next = page.nextFetchState;
     if (next?.keyCursor && next.revisedKeyCursor) {
       await queries.saveCursors(tx, query.id, next.keyCursor, next.revisedKeyCursor);
     }
-    await runs.addPage(tx, runId, added);
-    return added;
+    await runs.addPage(tx, runId, pageCounts);
+    return pageCounts;
   });
   counts.pages += 1;
-  counts.received += pageCounts.received;
-  counts.inserted += pageCounts.inserted;
-  counts.duplicates += pageCounts.duplicates;
-  counts.invalid += pageCounts.invalid;
-  counts.revised += pageCounts.revised;
+  counts.received += added.received;
+  counts.inserted += added.inserted;
+  counts.duplicates += added.duplicates;
+  counts.invalid += added.invalid;
+  counts.revised += added.revised;
 }
 
 /** The upstream's client; its TLS files are read when it is first built. */
