@@ -22,11 +22,8 @@ import { createLogger } from '../core/logging/logger';
 import { intervalNumber } from '../core/keys/intervals';
 import { startNode } from '../node/main';
 import { parseNodeConfig } from '../node/node.config';
-import { upsertAuthorizedApp } from '../node/publish/apps/authorized-app.repository';
-import {
-  upsertHealthAuthority,
-  upsertHealthAuthorityKey,
-} from '../node/publish/authorities/health-authority.repository';
+import { AuthorizedAppRepository } from '../node/publish/apps/authorized-app.repository';
+import { HealthAuthorityRepository } from '../node/publish/authorities/health-authority.repository';
 import { importHealthAuthorityKey } from '../node/publish/authorities/public-key';
 
 const KEYS_PER_REQUEST = 14;
@@ -214,15 +211,15 @@ async function main(): Promise<void> {
   try {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const em = node.db.orm.em.fork();
-    const { id } = await upsertHealthAuthority(em, { iss: ISS, aud: AUD, name: 'bench' });
+    const { id } = await new HealthAuthorityRepository(em).upsert({ iss: ISS, aud: AUD, name: 'bench' });
     const pem = await importHealthAuthorityKey(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-    await upsertHealthAuthorityKey(em, id, {
+    await new HealthAuthorityRepository(em).upsertKey(id, {
       version: KID,
       from: new Date(Date.now() - 3600_000),
       thru: null,
       publicKeyPem: pem,
     });
-    await upsertAuthorizedApp(em, {
+    await new AuthorizedAppRepository(em).upsert({
       name: APP,
       allowedRegions: ['US-BENCH'],
       allowedHealthAuthorityIds: [id],

@@ -3,6 +3,7 @@ import { parseCommonConfig } from '../core/config/common.config';
 import { openDatabase, type Database } from '../core/db/database';
 import { normalizeRegions } from '../core/keys/regions';
 import { createLogger } from '../core/logging/logger';
+import { PUBLISH_ENTITIES } from '../node/publish/publish.entities';
 import { UsageError } from './command';
 
 /** What an admin command reads from a parsed option (`type: 'string'` or `'boolean'`). */
@@ -65,7 +66,7 @@ export function isoDate(value: OptionValue, name: string, fallback: Date | null)
 export async function withDatabase<T>(env: NodeJS.ProcessEnv, work: (db: Database) => Promise<T>): Promise<T> {
   const config = parseCommonConfig(env);
   const logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, name: 'admin' });
-  const db = await openDatabase(config.DATABASE_URL, logger, { poolSize: 2 });
+  const db = await openDatabase(config.DATABASE_URL, logger, { poolSize: 2, entities: PUBLISH_ENTITIES });
   try {
     return await work(db);
   } finally {

@@ -6,6 +6,7 @@ import type { Component } from '../core/server/component';
 import { startKeyServer, type RunningKeyServer } from '../core/server/key-server';
 import type { NodeConfig } from './node.config';
 import { publishComponent } from './publish/publish.component';
+import { PUBLISH_ENTITIES } from './publish/publish.entities';
 
 /** The components of a jurisdiction node, in start order. */
 export function nodeComponents(): Component<NodeConfig>[] {
@@ -17,5 +18,11 @@ export function startNode(
   config: NodeConfig,
   overrides: { logger?: Logger; now?: () => Date } = {},
 ): Promise<RunningKeyServer<NodeConfig>> {
-  return startKeyServer({ role: 'node', config, components: nodeComponents(), ...overrides });
+  return startKeyServer({
+    role: 'node',
+    config,
+    components: nodeComponents(),
+    entities: PUBLISH_ENTITIES,
+    ...overrides,
+  });
 }

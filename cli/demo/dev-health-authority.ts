@@ -1,11 +1,8 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { intervalNumber } from '../../core/keys/intervals';
-import { upsertAuthorizedApp } from '../../node/publish/apps/authorized-app.repository';
-import {
-  upsertHealthAuthority,
-  upsertHealthAuthorityKey,
-} from '../../node/publish/authorities/health-authority.repository';
+import { AuthorizedAppRepository } from '../../node/publish/apps/authorized-app.repository';
+import { HealthAuthorityRepository } from '../../node/publish/authorities/health-authority.repository';
 import { importHealthAuthorityKey } from '../../node/publish/authorities/public-key';
 import type { PublishKeyInput } from '../../node/publish/request/publish-request';
 import { computeTekmac } from '../../node/publish/verification/tekmac';
@@ -48,14 +45,18 @@ export async function registerDevHealthAuthority(
   authority: Omit<DevHealthAuthority, 'privateKeyPem'>,
   options: { name: string; regions: string[]; now: Date; bypassVerification?: boolean },
 ): Promise<number> {
-  const { id } = await upsertHealthAuthority(em, { iss: authority.iss, aud: authority.aud, name: options.name });
-  await upsertHealthAuthorityKey(em, id, {
+  const { id } = await new HealthAuthorityRepository(em).upsert({
+    iss: authority.iss,
+    aud: authority.aud,
+    name: options.name,
+  });
+  await new HealthAuthorityRepository(em).upsertKey(id, {
     version: authority.kid,
     from: new Date(options.now.getTime() - 3600_000),
     thru: null,
     publicKeyPem: await importHealthAuthorityKey(authority.publicKeyPem),
   });
-  await upsertAuthorizedApp(em, {
+  await new AuthorizedAppRepository(em).upsert({
     name: authority.healthAuthorityID,
     allowedRegions: options.regions,
     allowedHealthAuthorityIds: [id],

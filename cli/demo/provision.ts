@@ -4,6 +4,7 @@ import { deleteRedisPrefix } from '../../core/jobs/redis';
 import { ExportConfigRepository } from '../../core/export/configs/export-config.repository';
 import { PartnerAuthorizationRepository } from '../../core/federation/partner-authorization.repository';
 import type { Logger } from '../../core/logging/logger';
+import { PUBLISH_ENTITIES } from '../../node/publish/publish.entities';
 import { createSigningKey } from '../../core/signing/signing-keys';
 import { fingerprintOfPemFile } from '../../core/tls/fingerprint';
 import { UpstreamQueryRepository } from '../../hub/sources/federation/upstream-query.repository';
@@ -30,7 +31,7 @@ async function freshDatabase(server: DemoServer, redisUrl: string, logger: Logge
   await ensureDatabase(server.databaseUrl);
   // Old BullMQ schedules must never fire into the new databases.
   await deleteRedisPrefix(redisUrl, server.redisPrefix);
-  const db = await openDatabase(server.databaseUrl, logger, { poolSize: 2 });
+  const db = await openDatabase(server.databaseUrl, logger, { poolSize: 2, entities: PUBLISH_ENTITIES });
   await migrate(db.orm);
   return db;
 }

@@ -3,7 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import pg from 'pg';
 import { MIGRATIONS } from '../../migrations/index';
 import type { Logger } from '../logging/logger';
-import { ALL_ENTITIES } from './entities/index';
+import type { EntitySchema } from '@mikro-orm/core';
 
 /**
  * The database handles of one process: the MikroORM instance for entities (fork an EntityManager per unit
@@ -24,11 +24,11 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 export async function openDatabase(
   url: string,
   logger: Logger,
-  options: { poolSize?: number } = {},
+  options: { poolSize?: number; entities?: readonly EntitySchema[] } = {},
 ): Promise<Database> {
   const orm = await MikroORM.init({
     clientUrl: url,
-    entities: ALL_ENTITIES,
+    entities: [...(options.entities ?? [])],
     extensions: [Migrator],
     migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false },
     pool: { min: 0, max: options.poolSize ?? 10 },

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { EntitySchema } from '@mikro-orm/core';
 import Koa from 'koa';
 import type { CommonConfig } from '../config/common.config';
 import { migrate, openDatabase, type Database } from '../db/database';
@@ -19,6 +20,8 @@ export interface KeyServerOptions<C extends CommonConfig> {
   components: Component<C>[];
   logger?: Logger;
   now?: () => Date;
+  /** The MikroORM entities of the role's capabilities (the node's publish trust configuration). */
+  entities?: readonly EntitySchema[];
   /** Apply pending migrations before starting (default true; production may migrate separately). */
   migrate?: boolean;
 }
@@ -44,7 +47,10 @@ export async function startKeyServer<C extends CommonConfig>(
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: role });
   const lifecycle = new Lifecycle(logger, config.SHUTDOWN_TIMEOUT * 1000);
   try {
-    const db = await openDatabase(config.DATABASE_URL, logger, { poolSize: config.DATABASE_POOL_SIZE });
+    const db = await openDatabase(config.DATABASE_URL, logger, {
+      poolSize: config.DATABASE_POOL_SIZE,
+      entities: options.entities,
+    });
     lifecycle.onStop('database', () => db.close());
     if (options.migrate !== false) {
       const applied = await migrate(db.orm);

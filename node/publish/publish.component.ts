@@ -6,9 +6,12 @@ import { publishMetrics } from './publish.metrics';
 import type { PublishConfig } from './publish.config';
 import type { PublishSettings } from './publish';
 import { RevisionKeyRing } from './revision/revision-key-ring';
-import { rotateRevisionKeys } from './revision/revision-key.repository';
+import { RevisionKeyRepository } from './revision/revision-key.repository';
 import { startRevisionKeyRotation } from './revision/revision-key-rotation.job';
+import { PublishKeysRepository } from './storage/publish-keys.repository';
 import { TrustStore } from './verification/trust-store';
+import { AuthorizedAppRepository } from './apps/authorized-app.repository';
+import { HealthAuthorityRepository } from './authorities/health-authority.repository';
 
 /** The publish settings derived from config. */
 export function publishSettings(config: PublishConfig): PublishSettings {
@@ -36,11 +39,12 @@ export function publishComponent<C extends CommonConfig & PublishConfig>(): Comp
       if (config.REVISION_KEY_RETENTION <= config.REVISION_KEY_ROTATION_PERIOD) {
         throw new ConfigError(['REVISION_KEY_RETENTION: must be longer than REVISION_KEY_ROTATION_PERIOD']);
       }
+      const revisionKeys = new RevisionKeyRepository(ctx.db.pool);
       const rotate = () =>
-        rotateRevisionKeys(ctx.db.pool, ctx.now(), config.REVISION_KEY_ROTATION_PERIOD, config.REVISION_KEY_RETENTION);
+        revisionKeys.rotate(ctx.now(), config.REVISION_KEY_ROTATION_PERIOD, config.REVISION_KEY_RETENTION);
       await rotate();
       const rotation = await startRevisionKeyRotation({
-        pool: ctx.db.pool,
+        keys: revisionKeys,
         redis: ctx.redis,
         metrics: ctx.metrics,
         prefix: config.REDIS_PREFIX,
@@ -56,9 +60,16 @@ export function publishComponent<C extends CommonConfig & PublishConfig>(): Comp
       addPublishRoutes(
         ctx.router,
         {
-          pool: ctx.db.pool,
-          trust: new TrustStore(ctx.db.orm, ttlMs, ctx.logger),
-          revisionKeys: new RevisionKeyRing(ctx.db.pool, ttlMs, rotate),
+          keys: new PublishKeysRepository(ctx.db.pool),
+          trust: new TrustStore(
+            {
+              apps: () => new AuthorizedAppRepository(ctx.db.orm.em.fork()),
+              authorities: () => new HealthAuthorityRepository(ctx.db.orm.em.fork()),
+            },
+            ttlMs,
+            ctx.logger,
+          ),
+          revisionKeys: new RevisionKeyRing(revisionKeys, ttlMs, rotate),
           now: ctx.now,
           settings: publishSettings(config),
         },

@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import { AppError } from '../../core/errors/app-error';
 import { toPublicError } from '../../core/errors/error-table';
 import type { Logger } from '../../core/logging/logger';
-import { PayloadTooLargeError, readBody } from './http/read-body';
+import { PayloadTooLargeError, readBody } from '../../core/http/read-body';
 import { writePublishResponse } from './http/publish-response';
 import { publish, type PublishDeps } from './publish';
 import type { PublishMetrics } from './publish.metrics';

@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { BadRequestError } from '../../core/errors/app-error';
 import type { ExposureKey } from '../../core/keys/exposure-key';
 import type { KeyValidationLimits } from '../../core/keys/key-limits';
@@ -12,7 +11,7 @@ import { transformKeys } from './request/transform-keys';
 import { nextTokenKeys } from './revision/next-token-keys';
 import type { RevisionKeyRing } from './revision/revision-key-ring';
 import type { RevisableKey } from './revision/revision-token';
-import { storePublish, type KeyRevision, type StoredKeyState } from './storage/publish-keys.repository';
+import type { KeyRevision, PublishKeysRepository, StoredKeyState } from './storage/publish-keys.repository';
 import { verifyCertificate } from './verification/certificate';
 import type { TrustStore } from './verification/trust-store';
 
@@ -27,7 +26,7 @@ export interface PublishSettings {
 
 /** What `publish` needs; no koa context, so tests and other transports can call it directly. */
 export interface PublishDeps {
-  pool: pg.Pool;
+  keys: PublishKeysRepository;
   trust: TrustStore;
   revisionKeys: RevisionKeyRing;
   now: () => Date;
@@ -99,7 +98,7 @@ export async function publish(deps: PublishDeps, request: PublishRequest): Promi
   const revisionToken = await deps.revisionKeys.seal(
     nextTokenKeys(token.kind === 'opened' ? token.keys : [], keys, now, settings.keyLimits.maxIntervalAgeDays),
   );
-  const outcome = await storePublish(deps.pool, keys, (existing) => planWrites(keys, existing, token, app), {
+  const outcome = await deps.keys.store(keys, (existing) => planWrites(keys, existing, token, app), {
     alwaysPlan: reportType === 'negative',
   });
   return { revisionToken, insertedExposures: outcome.inserted + outcome.revised, warnings };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { FederatedKey } from '../../core/federation/key-wire';
 import { intervalNumber } from '../../core/keys/intervals';
+import { toKeyColumns } from '../../core/keys/storage/key-columns';
 
 /** A key row for seeding tests; every field has a valid default. */
 export interface SeedKey extends FederatedKey {
@@ -35,6 +36,7 @@ export function makeKey(overrides: Partial<SeedKey> = {}, now = new Date()): See
 /** Inserts keys with one multi-row statement (regions travel comma-joined: arrays of arrays must be square); a client may hold it in an open transaction. */
 export async function insertKeys(pool: pg.Pool | pg.ClientBase, keys: SeedKey[]): Promise<void> {
   if (keys.length === 0) return;
+  const columns = toKeyColumns(keys);
   await pool.query(
     `insert into exposure_keys (key, transmission_risk, interval_number, interval_count, regions, traveler,
        report_type, days_since_onset, created_at, local_provenance, origin_query_id, revised_report_type, revised_at)
@@ -43,14 +45,14 @@ export async function insertKeys(pool: pg.Pool | pg.ClientBase, keys: SeedKey[])
                  $9::timestamptz[], $10::bool[], $11::int[], $12::text[], $13::timestamptz[])
        as t(k, tr, inum, icount, r, trav, rt, dso, ca, lp, oq, rrt, ra)`,
     [
-      keys.map((k) => k.key),
-      keys.map((k) => k.transmissionRisk),
-      keys.map((k) => k.intervalNumber),
-      keys.map((k) => k.intervalCount),
-      keys.map((k) => k.regions.join(',')),
-      keys.map((k) => k.traveler),
-      keys.map((k) => k.reportType),
-      keys.map((k) => k.daysSinceOnset),
+      columns.keys,
+      columns.transmissionRisks,
+      columns.intervalNumbers,
+      columns.intervalCounts,
+      columns.regions,
+      columns.travelers,
+      columns.reportTypes,
+      columns.daysSinceOnset,
       keys.map((k) => k.createdAt),
       keys.map((k) => k.localProvenance),
       keys.map((k) => k.originQueryId),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { dropDatabase, ensureDatabase } from '../../core/db/admin';
 import { migrate, openDatabase, type Database } from '../../core/db/database';
+import { PUBLISH_ENTITIES } from '../../node/publish/publish.entities';
 import { createLogger, type Logger } from '../../core/logging/logger';
 
 /** Base URL of the PostgreSQL server tests use (trust auth on this machine and in CI). */
@@ -34,7 +35,7 @@ export interface TestDatabase extends Database {
 export async function createTestDatabase(logger: Logger = testLogger()): Promise<TestDatabase> {
   const url = databaseUrl(uniqueName('enfed_test'));
   await ensureDatabase(url);
-  const db = await openDatabase(url, logger, { poolSize: 5 });
+  const db = await openDatabase(url, logger, { poolSize: 5, entities: PUBLISH_ENTITIES });
   await migrate(db.orm);
   return {
     ...db,

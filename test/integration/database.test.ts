@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
-import { AuthorizedApp } from '../../core/db/entities/index';
+import { AuthorizedApp } from '../../node/publish/publish.entities';
 
 let db: TestDatabase;
 test.before(async () => {

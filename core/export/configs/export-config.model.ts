@@ -1,4 +1,3 @@
-
 /**
  * An export config as the pipeline uses it. Key selection: a key is included when its regions meet
  * `inputRegions` (`*` = every region) or it is a traveler key and `includeTravelers` is set; a key with

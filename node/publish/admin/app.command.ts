@@ -1,6 +1,6 @@
 import { UsageError, type Command } from '../../../cli/command';
-import { listAuthorizedApps, upsertAuthorizedApp } from '../apps/authorized-app.repository';
-import { healthAuthorityIdsByIss, listHealthAuthorities } from '../authorities/health-authority.repository';
+import { AuthorizedAppRepository } from '../apps/authorized-app.repository';
+import { HealthAuthorityRepository } from '../authorities/health-authority.repository';
 import { commaList, parseOptions, print, withDatabase } from '../../../cli/admin-support';
 
 /** `enfed admin app add`: registers (or updates) an app allowed to publish. */
@@ -33,11 +33,11 @@ export const appAddCommand: Command = {
       const em = db.orm.em.fork();
       let ids: number[];
       try {
-        ids = await healthAuthorityIdsByIss(em, issuers);
+        ids = await new HealthAuthorityRepository(em).idsByIss(issuers);
       } catch (err) {
         throw new UsageError(`${(err as Error).message}; add it first with: enfed admin health-authority add`);
       }
-      const { created, app } = await upsertAuthorizedApp(em, {
+      const { created, app } = await new AuthorizedAppRepository(em).upsert({
         name,
         allowedRegions: regions,
         allowedHealthAuthorityIds: ids,
@@ -60,8 +60,8 @@ export const appListCommand: Command = {
     const { values } = parseOptions(args, { json: { type: 'boolean' } });
     return withDatabase(env, async (db) => {
       const em = db.orm.em.fork();
-      const apps = await listAuthorizedApps(em);
-      const issById = new Map((await listHealthAuthorities(em)).map((a) => [a.id, a.iss]));
+      const apps = await new AuthorizedAppRepository(em).list();
+      const issById = new Map((await new HealthAuthorityRepository(em).list()).map((a) => [a.id, a.iss]));
       const rows = apps.map((a) => ({
         healthAuthorityID: a.name,
         regions: a.allowedRegions,

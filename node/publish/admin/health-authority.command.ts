@@ -1,11 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError, type Command } from '../../../cli/command';
-import {
-  findHealthAuthority,
-  listHealthAuthorities,
-  upsertHealthAuthority,
-  upsertHealthAuthorityKey,
-} from '../authorities/health-authority.repository';
+import { HealthAuthorityRepository } from '../authorities/health-authority.repository';
 import { importHealthAuthorityKey, InvalidPublicKeyError } from '../authorities/public-key';
 import { isoDate, parseOptions, print, required, withDatabase } from '../../../cli/admin-support';
 
@@ -25,7 +20,7 @@ export const healthAuthorityAddCommand: Command = {
     const name = typeof values.name === 'string' && values.name.trim() !== '' ? values.name.trim() : iss;
     return withDatabase(env, async (db) => {
       const em = db.orm.em.fork();
-      const { created } = await upsertHealthAuthority(em, { iss, aud, name });
+      const { created } = await new HealthAuthorityRepository(em).upsert({ iss, aud, name });
       print(`${created ? 'added' : 'updated'} health authority ${iss} (aud ${aud})`);
       return 0;
     });
@@ -41,7 +36,7 @@ export const healthAuthorityListCommand: Command = {
     const { values } = parseOptions(args, { json: { type: 'boolean' } });
     return withDatabase(env, async (db) => {
       const em = db.orm.em.fork();
-      const all = await listHealthAuthorities(em);
+      const all = await new HealthAuthorityRepository(em).list();
       if (values.json) {
         print(
           JSON.stringify(
@@ -91,9 +86,14 @@ export const healthAuthorityKeyAddCommand: Command = {
     }
     return withDatabase(env, async (db) => {
       const em = db.orm.em.fork();
-      const authority = await findHealthAuthority(em, iss);
+      const authority = await new HealthAuthorityRepository(em).find(iss);
       if (!authority) throw new UsageError(`no health authority with iss "${iss}"; add it first`);
-      const { created } = await upsertHealthAuthorityKey(em, authority.id, { version: kid, from, thru, publicKeyPem });
+      const { created } = await new HealthAuthorityRepository(em).upsertKey(authority.id, {
+        version: kid,
+        from,
+        thru,
+        publicKeyPem,
+      });
       print(
         `${created ? 'added' : 'replaced'} key ${kid} of ${iss}, valid from ${from.toISOString()}${thru ? ` thru ${thru.toISOString()}` : ''}`,
       );
@@ -111,7 +111,9 @@ export const healthAuthorityKeyListCommand: Command = {
     const { values } = parseOptions(args, { iss: { type: 'string' }, json: { type: 'boolean' } });
     return withDatabase(env, async (db) => {
       const em = db.orm.em.fork();
-      const all = (await listHealthAuthorities(em)).filter((a) => values.iss === undefined || a.iss === values.iss);
+      const all = (await new HealthAuthorityRepository(em).list()).filter(
+        (a) => values.iss === undefined || a.iss === values.iss,
+      );
       const rows = all.flatMap((a) =>
         a.keys.map((k) => ({
           iss: a.iss,

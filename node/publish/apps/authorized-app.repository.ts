@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AuthorizedApp, type IAuthorizedApp } from '../../../core/db/entities/authorized-app.entity';
+import { AuthorizedApp, type IAuthorizedApp } from './authorized-app.entity';
 import { normalizeRegions } from '../../../core/keys/regions';
 
 /** What the publish path needs to know about an app. */
@@ -33,33 +33,35 @@ function toInfo(row: IAuthorizedApp): AuthorizedAppInfo {
   };
 }
 
-/** Finds an app by healthAuthorityID, case-insensitively. */
-export async function findAuthorizedApp(em: EntityManager, name: string): Promise<AuthorizedAppInfo | undefined> {
-  const row = await em.findOne(AuthorizedApp, { appPackageName: name.toLowerCase() });
-  return row ? toInfo(row) : undefined;
-}
+/** authorized_apps, through an EntityManager fork (one per unit of work). */
+export class AuthorizedAppRepository {
+  constructor(private readonly em: EntityManager) {}
 
-/** Every app, by name. */
-export async function listAuthorizedApps(em: EntityManager): Promise<AuthorizedAppInfo[]> {
-  const rows = await em.find(AuthorizedApp, {}, { orderBy: { appPackageName: 'asc' } });
-  return rows.map(toInfo);
-}
+  /** Finds an app by healthAuthorityID, case-insensitively. */
+  async find(name: string): Promise<AuthorizedAppInfo | undefined> {
+    const row = await this.em.findOne(AuthorizedApp, { appPackageName: name.toLowerCase() });
+    return row ? toInfo(row) : undefined;
+  }
 
-/** Creates the app, or replaces the settings of the app with that name. Returns whether it was new. */
-export async function upsertAuthorizedApp(
-  em: EntityManager,
-  input: AuthorizedAppInput,
-): Promise<{ created: boolean; app: AuthorizedAppInfo }> {
-  const name = input.name.toLowerCase();
-  const existing = await em.findOne(AuthorizedApp, { appPackageName: name });
-  const fields = {
-    allowedRegions: normalizeRegions(input.allowedRegions),
-    allowedHealthAuthorityIds: [...new Set(input.allowedHealthAuthorityIds)].sort((a, b) => a - b),
-    bypassHealthAuthorityVerification: input.bypassVerification,
-    bypassRevisionToken: input.bypassRevisionToken,
-  };
-  const row = existing ?? em.create(AuthorizedApp, { appPackageName: name, ...fields });
-  if (existing) em.assign(existing, fields);
-  await em.flush();
-  return { created: !existing, app: toInfo(row) };
+  /** Every app, by name. */
+  async list(): Promise<AuthorizedAppInfo[]> {
+    const rows = await this.em.find(AuthorizedApp, {}, { orderBy: { appPackageName: 'asc' } });
+    return rows.map(toInfo);
+  }
+
+  /** Creates the app, or replaces the settings of the app with that name. Returns whether it was new. */
+  async upsert(input: AuthorizedAppInput): Promise<{ created: boolean; app: AuthorizedAppInfo }> {
+    const name = input.name.toLowerCase();
+    const existing = await this.em.findOne(AuthorizedApp, { appPackageName: name });
+    const fields = {
+      allowedRegions: normalizeRegions(input.allowedRegions),
+      allowedHealthAuthorityIds: [...new Set(input.allowedHealthAuthorityIds)].sort((a, b) => a - b),
+      bypassHealthAuthorityVerification: input.bypassVerification,
+      bypassRevisionToken: input.bypassRevisionToken,
+    };
+    const row = existing ?? this.em.create(AuthorizedApp, { appPackageName: name, ...fields });
+    if (existing) this.em.assign(existing, fields);
+    await this.em.flush();
+    return { created: !existing, app: toInfo(row) };
+  }
 }

@@ -4,7 +4,7 @@ import {
   HealthAuthorityKey,
   type IHealthAuthority,
   type IHealthAuthorityKey,
-} from '../../../core/db/entities/health-authority.entity';
+} from './health-authority.entity';
 
 /** A health authority with its public keys, as stored. */
 export interface StoredHealthAuthority {
@@ -47,47 +47,45 @@ async function withKeys(em: EntityManager, rows: IHealthAuthority[]): Promise<St
   }));
 }
 
-/** The authority whose `iss` is exactly `iss`, with its keys. */
-export async function findHealthAuthority(em: EntityManager, iss: string): Promise<StoredHealthAuthority | undefined> {
-  const row = await em.findOne(HealthAuthority, { iss });
-  return row ? (await withKeys(em, [row]))[0] : undefined;
-}
+/** health_authorities and their keys, through an EntityManager fork (one per unit of work). */
+export class HealthAuthorityRepository {
+  constructor(private readonly em: EntityManager) {}
 
-/** Every authority with its keys, by iss. */
-export async function listHealthAuthorities(em: EntityManager): Promise<StoredHealthAuthority[]> {
-  return withKeys(em, await em.find(HealthAuthority, {}, { orderBy: { iss: 'asc' } }));
-}
+  /** The authority whose `iss` is exactly `iss`, with its keys. */
+  async find(iss: string): Promise<StoredHealthAuthority | undefined> {
+    const row = await this.em.findOne(HealthAuthority, { iss });
+    return row ? (await withKeys(this.em, [row]))[0] : undefined;
+  }
 
-/** Ids of the authorities with these `iss` values; throws naming the first unknown one. */
-export async function healthAuthorityIdsByIss(em: EntityManager, issuers: string[]): Promise<number[]> {
-  const rows = await em.find(HealthAuthority, { iss: { $in: issuers } });
-  const missing = issuers.find((iss) => !rows.some((r) => r.iss === iss));
-  if (missing !== undefined) throw new Error(`no health authority with iss "${missing}"`);
-  return rows.map((r) => r.id);
-}
+  /** Every authority with its keys, by iss. */
+  async list(): Promise<StoredHealthAuthority[]> {
+    return withKeys(this.em, await this.em.find(HealthAuthority, {}, { orderBy: { iss: 'asc' } }));
+  }
 
-/** Creates the authority or updates its aud and name. */
-export async function upsertHealthAuthority(
-  em: EntityManager,
-  input: { iss: string; aud: string; name: string },
-): Promise<{ created: boolean; id: number }> {
-  const existing = await em.findOne(HealthAuthority, { iss: input.iss });
-  const row = existing ?? em.create(HealthAuthority, input);
-  if (existing) em.assign(existing, { aud: input.aud, name: input.name });
-  await em.flush();
-  return { created: !existing, id: row.id };
-}
+  /** Ids of the authorities with these `iss` values; throws naming the first unknown one. */
+  async idsByIss(issuers: string[]): Promise<number[]> {
+    const rows = await this.em.find(HealthAuthority, { iss: { $in: issuers } });
+    const missing = issuers.find((iss) => !rows.some((r) => r.iss === iss));
+    if (missing !== undefined) throw new Error(`no health authority with iss "${missing}"`);
+    return rows.map((r) => r.id);
+  }
 
-/** Adds a public key (already imported and checked) under `version`, or replaces that version's key and window. */
-export async function upsertHealthAuthorityKey(
-  em: EntityManager,
-  healthAuthorityId: number,
-  key: StoredHealthAuthorityKey,
-): Promise<{ created: boolean }> {
-  const existing = await em.findOne(HealthAuthorityKey, { healthAuthorityId, version: key.version });
-  const fields = { fromTimestamp: key.from, thruTimestamp: key.thru, publicKeyPem: key.publicKeyPem };
-  if (existing) em.assign(existing, fields);
-  else em.create(HealthAuthorityKey, { healthAuthorityId, version: key.version, ...fields });
-  await em.flush();
-  return { created: !existing };
+  /** Creates the authority or updates its aud and name. */
+  async upsert(input: { iss: string; aud: string; name: string }): Promise<{ created: boolean; id: number }> {
+    const existing = await this.em.findOne(HealthAuthority, { iss: input.iss });
+    const row = existing ?? this.em.create(HealthAuthority, input);
+    if (existing) this.em.assign(existing, { aud: input.aud, name: input.name });
+    await this.em.flush();
+    return { created: !existing, id: row.id };
+  }
+
+  /** Adds a public key (already imported and checked) under `version`, or replaces that version's key and window. */
+  async upsertKey(healthAuthorityId: number, key: StoredHealthAuthorityKey): Promise<{ created: boolean }> {
+    const existing = await this.em.findOne(HealthAuthorityKey, { healthAuthorityId, version: key.version });
+    const fields = { fromTimestamp: key.from, thruTimestamp: key.thru, publicKeyPem: key.publicKeyPem };
+    if (existing) this.em.assign(existing, fields);
+    else this.em.create(HealthAuthorityKey, { healthAuthorityId, version: key.version, ...fields });
+    await this.em.flush();
+    return { created: !existing };
+  }
 }

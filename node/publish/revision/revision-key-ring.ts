@@ -1,5 +1,4 @@
-import type pg from 'pg';
-import { loadRevisionKeys } from './revision-key.repository';
+import type { RevisionKeyRepository } from './revision-key.repository';
 import {
   openRevisionToken,
   revisionTokenKid,
@@ -21,14 +20,15 @@ export class RevisionKeyRing {
   private loading: Promise<void> | undefined;
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly repository: RevisionKeyRepository,
     private readonly ttlMs: number,
     /** Called when no key exists at all (the rotation job has not run yet). */
     private readonly ensureKey: () => Promise<unknown>,
   ) {}
 
   private reload(): Promise<void> {
-    this.loading ??= loadRevisionKeys(this.pool)
+    this.loading ??= this.repository
+      .load()
       .then((keys) => {
         this.keys = keys;
         this.loadedAt = Date.now();

@@ -1,12 +1,11 @@
-import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Metrics } from '../../../core/metrics/metrics';
 import type { Logger } from '../../../core/logging/logger';
 import { startScheduledJob, type ScheduledJob } from '../../../core/jobs/scheduled-worker';
-import { rotateRevisionKeys } from './revision-key.repository';
+import type { RevisionKeyRepository } from './revision-key.repository';
 
 export interface RevisionKeyRotationOptions {
-  pool: pg.Pool;
+  keys: RevisionKeyRepository;
   redis: Redis;
   metrics?: Metrics;
   prefix: string;
@@ -30,12 +29,7 @@ export function startRevisionKeyRotation(options: RevisionKeyRotationOptions): P
     everySeconds: options.everySeconds,
     logger: options.logger,
     handler: async () => {
-      const outcome = await rotateRevisionKeys(
-        options.pool,
-        options.now(),
-        options.rotationSeconds,
-        options.retentionSeconds,
-      );
+      const outcome = await options.keys.rotate(options.now(), options.rotationSeconds, options.retentionSeconds);
       if (outcome.created || outcome.deleted > 0) options.logger.info(outcome, 'revision token keys rotated');
       return outcome;
     },

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { inTransaction } from '../../../core/db/transaction';
 import type { ExposureKey } from '../../../core/keys/exposure-key';
 import type { ReportType } from '../../../core/keys/report-type';
+import { toKeyColumns } from '../../../core/keys/storage/key-columns';
 
 /** What is stored already for a key that a publish re-sends. */
 export interface StoredKeyState {
@@ -92,13 +93,14 @@ function toState(r: StoredRow): StoredKeyState {
 }
 
 function keyParams(keys: readonly ExposureKey[]): unknown[] {
+  const columns = toKeyColumns(keys);
   const first = keys[0];
   return [
-    keys.map((k) => k.key),
-    keys.map((k) => k.transmissionRisk),
-    keys.map((k) => k.intervalNumber),
-    keys.map((k) => k.intervalCount),
-    keys.map((k) => k.daysSinceOnset),
+    columns.keys,
+    columns.transmissionRisks,
+    columns.intervalNumbers,
+    columns.intervalCounts,
+    columns.daysSinceOnset,
     keys.map((k) => k.createdAt),
     first?.regions ?? [],
     first?.traveler ?? false,
@@ -107,37 +109,41 @@ function keyParams(keys: readonly ExposureKey[]): unknown[] {
   ];
 }
 
-/**
- * Stores one publish whole or not at all. New keys only (the common case): one statement, unless
- * `alwaysPlan` asks for `plan` to decide about new keys too. Otherwise one
- * transaction: one select of the stored keys (locked, so a concurrent revision waits), one multi-row
- * insert and at most one multi-row update. Every key of one publish shares regions, traveler, report
- * type and authority, so those are sent once.
- *
- * The common-case statement is prepared (named): parsing and analysing this CTE was a large share of
- * PostgreSQL's CPU per publish. The bulk pool sets `plan_cache_mode = force_custom_plan` (core/db/database.ts),
- * so PostgreSQL still plans each execution with its actual parameters: a generic plan cached while the table
- * was small would scan the whole table (measured 18 ms instead of 1 ms per publish until the next ANALYZE).
- * Measured with bench:publish: 987 → 1,363 publishes/s, PostgreSQL CPU 0.89 → 0.59 ms per publish.
- */
-export async function storePublish(
-  pool: pg.Pool,
-  keys: readonly ExposureKey[],
-  plan: PlanWrites,
-  options: { alwaysPlan?: boolean } = {},
-): Promise<StoreOutcome> {
-  if (keys.length === 0) return { inserted: 0, revised: 0 };
-  if (options.alwaysPlan) return storeWithRevisions(pool, keys, plan);
-  const fast = await pool.query<StoredRow>({
-    name: 'publish_insert_if_all_new',
-    text: INSERT_IF_ALL_NEW,
-    values: keyParams(keys),
-  });
-  const stored = fast.rows.filter((r) => r.key !== null);
-  if (stored.length === 0) {
-    return { inserted: fast.rows.find((r) => r.key === null)?.inserted ?? 0, revised: 0 };
+/** exposure_keys as the publish path writes them: a request's keys inserted or revised, whole or not at all. */
+export class PublishKeysRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * Stores one publish whole or not at all. New keys only (the common case): one statement, unless
+   * `alwaysPlan` asks for `plan` to decide about new keys too. Otherwise one
+   * transaction: one select of the stored keys (locked, so a concurrent revision waits), one multi-row
+   * insert and at most one multi-row update. Every key of one publish shares regions, traveler, report
+   * type and authority, so those are sent once.
+   *
+   * The common-case statement is prepared (named): parsing and analysing this CTE was a large share of
+   * PostgreSQL's CPU per publish. The bulk pool sets `plan_cache_mode = force_custom_plan` (core/db/database.ts),
+   * so PostgreSQL still plans each execution with its actual parameters: a generic plan cached while the table
+   * was small would scan the whole table (measured 18 ms instead of 1 ms per publish until the next ANALYZE).
+   * Measured with bench:publish: 987 → 1,363 publishes/s, PostgreSQL CPU 0.89 → 0.59 ms per publish.
+   */
+  async store(
+    keys: readonly ExposureKey[],
+    plan: PlanWrites,
+    options: { alwaysPlan?: boolean } = {},
+  ): Promise<StoreOutcome> {
+    if (keys.length === 0) return { inserted: 0, revised: 0 };
+    if (options.alwaysPlan) return storeWithRevisions(this.pool, keys, plan);
+    const fast = await this.pool.query<StoredRow>({
+      name: 'publish_insert_if_all_new',
+      text: INSERT_IF_ALL_NEW,
+      values: keyParams(keys),
+    });
+    const stored = fast.rows.filter((r) => r.key !== null);
+    if (stored.length === 0) {
+      return { inserted: fast.rows.find((r) => r.key === null)?.inserted ?? 0, revised: 0 };
+    }
+    return storeWithRevisions(this.pool, keys, plan);
   }
-  return storeWithRevisions(pool, keys, plan);
 }
 
 async function storeWithRevisions(

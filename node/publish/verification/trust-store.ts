@@ -1,10 +1,9 @@
 import type { KeyObject } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../../../core/logging/logger';
-import { findAuthorizedApp, type AuthorizedAppInfo } from '../apps/authorized-app.repository';
-import { findHealthAuthority } from '../authorities/health-authority.repository';
+import type { AuthorizedAppInfo, AuthorizedAppRepository } from '../apps/authorized-app.repository';
+import type { HealthAuthorityRepository } from '../authorities/health-authority.repository';
 import { toVerifyKey } from '../authorities/public-key';
-import { TtlCache } from '../ttl-cache';
+import { TtlCache } from '../../../core/cache/ttl-cache';
 
 /** A public key of an authority, ready for `crypto.verify`. */
 export interface TrustedKey {
@@ -29,10 +28,15 @@ export class TrustStore {
   private readonly apps: TtlCache<string, AuthorizedAppInfo | undefined>;
   private readonly authorities: TtlCache<string, TrustedAuthority | undefined>;
 
-  constructor(orm: MikroORM, ttlMs: number, logger: Logger) {
-    this.apps = new TtlCache((name) => findAuthorizedApp(orm.em.fork(), name), ttlMs);
+  /** `repositories` gives fresh repositories per load (each on its own EntityManager fork). */
+  constructor(
+    repositories: { apps: () => AuthorizedAppRepository; authorities: () => HealthAuthorityRepository },
+    ttlMs: number,
+    logger: Logger,
+  ) {
+    this.apps = new TtlCache((name) => repositories.apps().find(name), ttlMs);
     this.authorities = new TtlCache(async (iss) => {
-      const stored = await findHealthAuthority(orm.em.fork(), iss);
+      const stored = await repositories.authorities().find(iss);
       if (!stored) return undefined;
       const keys = new Map<string, TrustedKey>();
       for (const k of stored.keys) {

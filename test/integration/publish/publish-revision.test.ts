@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import test from 'ava';
 import { intervalNumber } from '../../../core/keys/intervals';
 import { RevisionKeyRing } from '../../../node/publish/revision/revision-key-ring';
-import { loadRevisionKeys, rotateRevisionKeys } from '../../../node/publish/revision/revision-key.repository';
+import { RevisionKeyRepository } from '../../../node/publish/revision/revision-key.repository';
 import { startRevisionKeyRotation } from '../../../node/publish/revision/revision-key-rotation.job';
 import { createTestDatabase, TEST_REDIS_URL, testLogger, uniqueName } from '../../helpers/test-database';
 import { createRedis } from '../../../core/jobs/redis';
@@ -170,15 +170,16 @@ test('revision keys rotate: old tokens open until their key is destroyed; the sc
   try {
     const day = 86_400_000;
     const t0 = new Date('2026-01-01T00:00:00Z');
-    const rotate = (at: Date) => rotateRevisionKeys(db.pool, at, 7 * 86400, 15 * 86400);
+    const revisionKeys = new RevisionKeyRepository(db.pool);
+    const rotate = (at: Date) => revisionKeys.rotate(at, 7 * 86400, 15 * 86400);
     t.deepEqual(await rotate(t0), { created: true, deleted: 0 });
     t.deepEqual(await rotate(new Date(t0.getTime() + 6 * day)), { created: false, deleted: 0 });
-    const ring = new RevisionKeyRing(db.pool, 0, () => rotate(t0));
+    const ring = new RevisionKeyRing(revisionKeys, 0, () => rotate(t0));
     const revisable = [{ key: randomBytes(16), intervalNumber: intervalNumber(t0), intervalCount: 144 }];
     const oldToken = await ring.seal(revisable);
 
     t.deepEqual(await rotate(new Date(t0.getTime() + 7 * day)), { created: true, deleted: 0 });
-    t.is((await loadRevisionKeys(db.pool)).length, 2);
+    t.is((await revisionKeys.load()).length, 2);
     t.deepEqual(await ring.open(oldToken), revisable, 'a token sealed with the previous key still opens');
     const newToken = await ring.seal(revisable);
     t.not(newToken.slice(0, 4), oldToken.slice(0, 4));
@@ -191,7 +192,7 @@ test('revision keys rotate: old tokens open until their key is destroyed; the sc
 
     const prefix = uniqueName('enfed_test');
     const job = await startRevisionKeyRotation({
-      pool: db.pool,
+      keys: revisionKeys,
       redis,
       prefix,
       logger: testLogger(),
@@ -204,7 +205,7 @@ test('revision keys rotate: old tokens open until their key is destroyed; the sc
       const schedulers = await job.queue.getJobSchedulers();
       t.is(schedulers.length, 1);
       await job.runNow();
-      const keys = await loadRevisionKeys(db.pool);
+      const keys = await revisionKeys.load();
       t.is(keys.length, 1, 'only the newest key survives a long gap');
       t.is(keys[0]!.createdAt.toISOString(), new Date(t0.getTime() + 40 * day).toISOString());
     } finally {

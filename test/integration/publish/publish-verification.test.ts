@@ -2,11 +2,8 @@ import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import test from 'ava';
 import { vectorText } from '../../helpers/shared-vectors';
 import { intervalNumber } from '../../../core/keys/intervals';
-import { upsertAuthorizedApp } from '../../../node/publish/apps/authorized-app.repository';
-import {
-  upsertHealthAuthority,
-  upsertHealthAuthorityKey,
-} from '../../../node/publish/authorities/health-authority.repository';
+import { AuthorizedAppRepository } from '../../../node/publish/apps/authorized-app.repository';
+import { HealthAuthorityRepository } from '../../../node/publish/authorities/health-authority.repository';
 import { importHealthAuthorityKey } from '../../../node/publish/authorities/public-key';
 import { startTestNode } from '../../helpers/test-servers';
 import {
@@ -32,19 +29,19 @@ test.before(async () => {
   authority = await registerAuthorityAndApp(node.db.orm, { now: NOW });
   const em = node.db.orm.em.fork();
   const pem = await importHealthAuthorityKey(authority.publicKeyPem);
-  await upsertHealthAuthorityKey(em, authority.id, {
+  await new HealthAuthorityRepository(em).upsertKey(authority.id, {
     version: 'retired',
     from: new Date(NOW.getTime() - 7200_000),
     thru: new Date(NOW.getTime() - 60_000),
     publicKeyPem: pem,
   });
-  await upsertHealthAuthorityKey(em, authority.id, {
+  await new HealthAuthorityRepository(em).upsertKey(authority.id, {
     version: 'not-yet',
     from: new Date(NOW.getTime() + 60_000),
     thru: null,
     publicKeyPem: pem,
   });
-  await upsertAuthorizedApp(em, {
+  await new AuthorizedAppRepository(em).upsert({
     name: 'com.example.bypass',
     allowedRegions: ['US-CA'],
     allowedHealthAuthorityIds: [],
@@ -197,19 +194,19 @@ test('the vectors certificate is accepted by a node trusting the vectors authori
   const vnode = await startTestNode({ now: () => now });
   try {
     const em = vnode.db.orm.em.fork();
-    const { id } = await upsertHealthAuthority(em, {
+    const { id } = await new HealthAuthorityRepository(em).upsert({
       iss: 'test-health-authority',
       aud: 'enfed-test-node',
       name: 'vectors',
     });
     const pem = await importHealthAuthorityKey(vectorText('test-health-authority.pub.pem'));
-    await upsertHealthAuthorityKey(em, id, {
+    await new HealthAuthorityRepository(em).upsertKey(id, {
       version: 'v1',
       from: new Date('2025-01-01T00:00:00Z'),
       thru: null,
       publicKeyPem: pem,
     });
-    await upsertAuthorizedApp(em, {
+    await new AuthorizedAppRepository(em).upsert({
       name: 'gov.test.app',
       allowedRegions: ['XX'],
       allowedHealthAuthorityIds: [id],

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { publish, type PublishDeps } from '../../../node/publish/publish';
 import { MaintenanceError } from '../../../node/publish/publish-errors';
-import { TtlCache } from '../../../node/publish/ttl-cache';
+import { TtlCache } from '../../../core/cache/ttl-cache';
 
 test('the TTL cache serves hits, shares concurrent loads, expires, and does not cache failures', async (t) => {
   let clock = 0;

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { AppError, BadRequestError } from '../../../core/errors/app-error';
+import { AppError, BadRequestError } from '../errors/app-error';
 
 /** The body exceeded the limit (413). */
 export class PayloadTooLargeError extends AppError {
