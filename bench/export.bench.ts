@@ -4,6 +4,8 @@
  * Prints keys/s and peak RSS, then one JSON line. BENCH_KEYS changes the count.
  */
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { SigningKeyRepository } from '../core/signing/signing-key.repository';
+import { exportRepositories } from '../core/export/batches/export-repositories';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
       fromTimestamp: WINDOW_START,
       thruTimestamp: null,
     });
-    await createSigningKey(db.pool, { keyId: '310', now: WINDOW_START });
+    await createSigningKey(new SigningKeyRepository(db.pool), { keyId: '310', now: WINDOW_START });
     // Exactly one closed window: now = window end + truncation + minimum age.
     const now = new Date(WINDOW_END.getTime() + 2 * 3600_000 - 1);
 
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
     }, 10);
     started = Date.now();
     const created = await scheduleBatches({
-      pool: db.pool,
+      ...exportRepositories(db.pool),
       logger,
       now,
       truncateWindowSeconds: 3600,
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
       retentionSeconds: 14 * 86400,
     });
     const result = await runExportWorker({
+      ...exportRepositories(db.pool),
       pool: db.pool,
       blobs: new FileBlobStore(blobDir),
       logger,

@@ -1,4 +1,5 @@
 import { dropDatabase, ensureDatabase } from '../../core/db/admin';
+import { SigningKeyRepository } from '../../core/signing/signing-key.repository';
 import { migrate, openDatabase, type Database } from '../../core/db/database';
 import { deleteRedisPrefix } from '../../core/jobs/redis';
 import { ExportConfigRepository } from '../../core/export/configs/export-config.repository';
@@ -74,7 +75,7 @@ async function provisionNode(
   const now = new Date();
   const db = await freshDatabase(node, redisUrl, logger);
   try {
-    const signing = await createSigningKey(db.pool, { keyId: VERIFICATION_KEY_ID, now });
+    const signing = await createSigningKey(new SigningKeyRepository(db.pool), { keyId: VERIFICATION_KEY_ID, now });
     const authority = createDevHealthAuthority({
       healthAuthorityID: `gov.${code}.exposure-notifications`,
       iss: `dev-health-authority-${code}`,
@@ -118,7 +119,7 @@ async function provisionHub(
   const now = new Date();
   const db = await freshDatabase(plan.hub, redisUrl, logger);
   try {
-    const signing = await createSigningKey(db.pool, { keyId: VERIFICATION_KEY_ID, now });
+    const signing = await createSigningKey(new SigningKeyRepository(db.pool), { keyId: VERIFICATION_KEY_ID, now });
     const exportRoot = 'all';
     await addExportConfig(db, exportRoot, 'US', [...DEMO_REGIONS], options, now);
     const upstreams = new UpstreamQueryRepository(db.pool);

@@ -1,4 +1,5 @@
 import type { CommonConfig } from '../config/common.config';
+import { exportRepositories } from '../../core/export/batches/export-repositories';
 import { startScheduledJob } from '../jobs/scheduled-worker';
 import type { Component } from '../server/component';
 import { FileBlobStore } from '../blob-store/file-blob-store';
@@ -29,6 +30,7 @@ export function exportComponent<C extends CommonConfig & ExportConfig>(): Compon
         logger: ctx.logger,
         handler: () =>
           runExportWorker({
+            ...exportRepositories(ctx.db.pool),
             pool: ctx.db.pool,
             blobs,
             logger: ctx.logger,
@@ -50,7 +52,7 @@ export function exportComponent<C extends CommonConfig & ExportConfig>(): Compon
         logger: ctx.logger,
         handler: async () => {
           const created = await scheduleBatches({
-            pool: ctx.db.pool,
+            ...exportRepositories(ctx.db.pool),
             logger: ctx.logger,
             now: ctx.now(),
             truncateWindowSeconds: config.TRUNCATE_WINDOW,

@@ -1,4 +1,5 @@
 import type { CommonConfig } from '../config/common.config';
+import { RetentionRepository } from './retention.repository';
 import { FileBlobStore } from '../blob-store/file-blob-store';
 import { startScheduledJob } from '../jobs/scheduled-worker';
 import type { Component } from '../server/component';
@@ -22,6 +23,7 @@ export function cleanupComponent<C extends CommonConfig & RetentionConfig>(): Co
         logger: ctx.logger,
         handler: () =>
           enforceRetention({
+            repository: new RetentionRepository(ctx.db.pool),
             pool: ctx.db.pool,
             blobs,
             logger: ctx.logger,

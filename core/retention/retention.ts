@@ -1,9 +1,12 @@
 import type pg from 'pg';
 import type { FileBlobStore } from '../blob-store/file-blob-store';
 import { rewriteIndex } from '../export/serve/export-index';
+import type { RetentionRepository } from './retention.repository';
 import type { Logger } from '../logging/logger';
 
 export interface RetentionDeps {
+  repository: RetentionRepository;
+  /** For rewriting the index of a config that lost files. */
   pool: pg.Pool;
   blobs: FileBlobStore;
   logger: Logger;
@@ -29,29 +32,18 @@ export async function enforceRetention(deps: RetentionDeps): Promise<RetentionRe
   const batchSize = deps.deleteBatchSize ?? 10_000;
   let keysDeleted = 0;
   for (;;) {
-    const result = await deps.pool.query(
-      `delete from exposure_keys where key in (select key from exposure_keys where created_at < $1 limit $2)`,
-      [cutoff, batchSize],
-    );
-    keysDeleted += result.rowCount ?? 0;
-    if ((result.rowCount ?? 0) < batchSize) break;
+    const deleted = await deps.repository.deleteKeysBefore(cutoff, batchSize);
+    keysDeleted += deleted;
+    if (deleted < batchSize) break;
   }
 
-  const expired = await deps.pool.query<{ filename: string; configId: number; root: string }>(
-    `delete from export_files f using export_batches b, export_configs c
-     where b.id = f.batch_id and c.id = f.config_id and b.end_at <= $1
-     returning f.filename, f.config_id as "configId", c.root`,
-    [cutoff],
-  );
-  const configs = new Map(expired.rows.map((r) => [r.configId, { id: r.configId, root: r.root }]));
+  const expired = await deps.repository.deleteFilesEndedBy(cutoff);
+  const configs = new Map(expired.map((r) => [r.configId, { id: r.configId, root: r.root }]));
   for (const config of configs.values()) await rewriteIndex(deps.pool, deps.blobs, config);
-  for (const row of expired.rows) await deps.blobs.delete(row.filename);
+  for (const row of expired) await deps.blobs.delete(row.filename);
 
-  if (keysDeleted > 0 || expired.rows.length > 0) {
-    deps.logger.info(
-      { keysDeleted, filesDeleted: expired.rows.length, cutoff: cutoff.toISOString() },
-      'retention enforced',
-    );
+  if (keysDeleted > 0 || expired.length > 0) {
+    deps.logger.info({ keysDeleted, filesDeleted: expired.length, cutoff: cutoff.toISOString() }, 'retention enforced');
   }
-  return { keysDeleted, filesDeleted: expired.rows.length };
+  return { keysDeleted, filesDeleted: expired.length };
 }

@@ -63,11 +63,10 @@ export interface CreateSigningKeyInput {
 
 /** Stores a new signing key, active from `now`. Other active keys stay active (see `rotateSigningKey`). */
 export async function createSigningKey(
-  db: pg.Pool | pg.PoolClient,
+  repo: SigningKeyRepository,
   input: CreateSigningKeyInput,
 ): Promise<SigningKeyInfo> {
   if (!KEY_ID.test(input.keyId)) throw new BadRequestError('key id: 1–32 letters, digits, . _ -', 'invalid_key_id');
-  const repo = new SigningKeyRepository(db);
   const used = await repo.versions(input.keyId);
   const version = input.version ?? nextVersion(used);
   if (!VERSION.test(version)) throw new BadRequestError('version: 1–16 letters, digits, . _ -', 'invalid_key_version');
@@ -88,16 +87,17 @@ export async function rotateSigningKey(
 ): Promise<{ key: SigningKeyInfo; retiring: number; retiresAt: Date }> {
   return inTransaction(pool, async (client) => {
     await client.query('lock table signing_keys in share row exclusive mode');
-    const key = await createSigningKey(client, input);
+    const repo = new SigningKeyRepository(client);
+    const key = await createSigningKey(repo, input);
     const retiresAt = new Date(input.now.getTime() + input.overlapSeconds * 1000);
-    const retiring = await new SigningKeyRepository(client).retireAllBut(key.id, retiresAt);
+    const retiring = await repo.retireAllBut(key.id, retiresAt);
     return { key, retiring, retiresAt };
   });
 }
 
 /** The keys that sign exports at `at`, parsed and ready (every active key signs every file). */
-export async function loadExportSigningKeys(pool: pg.Pool, at: Date): Promise<ExportSigningKey[]> {
-  const keys = await new SigningKeyRepository(pool).activeAt(at);
+export async function loadExportSigningKeys(repository: SigningKeyRepository, at: Date): Promise<ExportSigningKey[]> {
+  const keys = await repository.activeAt(at);
   return keys.map((k) =>
     toExportSigningKey(
       { verificationKeyVersion: k.version, verificationKeyId: k.keyId, signatureAlgorithm: SIGNATURE_ALGORITHM },

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { exportRepositories } from '../../core/export/batches/export-repositories';
 import type { CommonConfig } from '../../core/config/common.config';
 import { FileBlobStore } from '../../core/blob-store/file-blob-store';
 import type { ExportConfig } from '../../core/export/export.config';
@@ -25,7 +26,7 @@ export async function runExportJobs(
 ): Promise<ExportWorkerResult & { created: number }> {
   const { config } = server;
   const created = await scheduleBatches({
-    pool: server.db.pool,
+    ...exportRepositories(server.db.pool),
     logger: testLogger(),
     now: now(),
     truncateWindowSeconds: config.TRUNCATE_WINDOW,
@@ -33,6 +34,7 @@ export async function runExportJobs(
     retentionSeconds: config.RETENTION,
   });
   const built = await runExportWorker({
+    ...exportRepositories(server.db.pool),
     pool: server.db.pool,
     blobs: new FileBlobStore(config.BLOB_DIR),
     logger: testLogger(),

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { SigningKeyRepository } from '../../core/signing/signing-key.repository';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
@@ -105,7 +106,7 @@ test.before(async () => {
   siteB = await site('node-b', 'US-NY', b);
   siteC = await site('node-c', 'US-TX', c);
 
-  signingKey = await createSigningKey(hub.db.pool, { keyId: '310', now: clock.now() });
+  signingKey = await createSigningKey(new SigningKeyRepository(hub.db.pool), { keyId: '310', now: clock.now() });
   const configs = new ExportConfigRepository(hub.db.pool);
   const config = {
     outputRegion: 'US',

@@ -2,12 +2,12 @@ import type pg from 'pg';
 import type { Logger } from '../../logging/logger';
 import { loadExportSigningKeys } from '../../signing/signing-keys';
 import type { FileBlobStore } from '../../blob-store/file-blob-store';
-import { ExportBatchRepository } from './export-batch.repository';
 import { buildExportFiles, type ExportBuildSettings } from '../build/export-builder';
-import { ExportConfigRepository } from '../configs/export-config.repository';
+import type { ExportRepositories } from './export-repositories';
 import { rewriteIndex } from '../serve/export-index';
 
-export interface ExportWorkerDeps {
+export interface ExportWorkerDeps extends ExportRepositories {
+  /** For the builder's snapshot of the window's keys and for rewriting index.txt. */
   pool: pg.Pool;
   blobs: FileBlobStore;
   logger: Logger;
@@ -34,11 +34,10 @@ export async function runExportWorker(
   deps: ExportWorkerDeps,
   maxBatches = Number.POSITIVE_INFINITY,
 ): Promise<ExportWorkerResult> {
-  const batches = new ExportBatchRepository(deps.pool);
-  const configs = new ExportConfigRepository(deps.pool);
+  const { batches, configs } = deps;
   const result: ExportWorkerResult = { batches: 0, files: 0, failed: 0 };
   while (result.batches + result.failed < maxBatches) {
-    const signingKeys = await loadExportSigningKeys(deps.pool, deps.now());
+    const signingKeys = await loadExportSigningKeys(deps.signingKeys, deps.now());
     if (signingKeys.length === 0) {
       deps.logger.warn('no active signing key: exports wait (enfed admin signing-key create)');
       break;

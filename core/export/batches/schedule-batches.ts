@@ -1,10 +1,7 @@
-import type pg from 'pg';
 import type { Logger } from '../../logging/logger';
-import { ExportBatchRepository } from './export-batch.repository';
-import { ExportConfigRepository } from '../configs/export-config.repository';
+import type { ExportRepositories } from './export-repositories';
 
-export interface ScheduleBatchesDeps {
-  pool: pg.Pool;
+export interface ScheduleBatchesDeps extends Pick<ExportRepositories, 'batches' | 'configs'> {
   logger: Logger;
   now: Date;
   truncateWindowSeconds: number;
@@ -23,8 +20,8 @@ const ceilTo = (ms: number, periodSeconds: number) => Math.ceil(ms / (periodSeco
  * its last window. Windows start before thru_timestamp. Returns the number of batches created.
  */
 export async function scheduleBatches(deps: ScheduleBatchesDeps): Promise<number> {
-  const configs = await new ExportConfigRepository(deps.pool).list();
-  const batches = new ExportBatchRepository(deps.pool);
+  const configs = await deps.configs.list();
+  const { batches } = deps;
   const nowMs = deps.now.getTime();
   const closedEnd = floorTo(nowMs, deps.truncateWindowSeconds) - deps.minWindowAgeSeconds * 1000;
   const retained = nowMs - deps.retentionSeconds * 1000;

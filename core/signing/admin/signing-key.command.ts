@@ -56,7 +56,12 @@ export const signingKeyCreateCommand: Command = {
     const privateKeyPem = await readKeyFile(v.import);
     return withDatabase(env, async (db) => {
       const key = await asUsage(() =>
-        createSigningKey(db.pool, { keyId, version: v.version, privateKeyPem, now: new Date() }),
+        createSigningKey(new SigningKeyRepository(db.pool), {
+          keyId,
+          version: v.version,
+          privateKeyPem,
+          now: new Date(),
+        }),
       );
       printForAppDevelopers(key);
       return 0;

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { SigningKeyRepository } from '../../../core/signing/signing-key.repository';
 import { ExportConfigRepository } from '../../../core/export/configs/export-config.repository';
 import { decodeExportBin } from '../../../core/export/format/export-reader';
 import { createSigningKey } from '../../../core/signing/signing-keys';
@@ -22,7 +23,7 @@ test('with compressed timings the node exports on its own schedule (BullMQ) and 
   try {
     const pool = node.db.pool;
     const now = Date.now();
-    await createSigningKey(pool, { keyId: '310', now: new Date(now - 60_000) });
+    await createSigningKey(new SigningKeyRepository(pool), { keyId: '310', now: new Date(now - 60_000) });
     await new ExportConfigRepository(pool).insert({
       root: 'ca',
       outputRegion: 'CA',

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { exportRepositories } from '../../../core/export/batches/export-repositories';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -70,6 +71,7 @@ export function workerDeps(
   settings: Partial<ExportWorkerDeps['settings']> = {},
 ): ExportWorkerDeps {
   return {
+    ...exportRepositories(kit.db.pool),
     pool: kit.db.pool,
     blobs: kit.blobs,
     logger: testLogger(),
@@ -82,7 +84,7 @@ export function workerDeps(
 /** Schedules closed windows (1 h truncation, 1 h minimum age, 14 d retention) and builds them. */
 export async function exportAt(kit: ExportKit, now: Date, settings: Partial<ExportWorkerDeps['settings']> = {}) {
   const created = await scheduleBatches({
-    pool: kit.db.pool,
+    ...exportRepositories(kit.db.pool),
     logger: testLogger(),
     now,
     truncateWindowSeconds: 3600,

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { SigningKeyRepository } from '../../../core/signing/signing-key.repository';
 import { verify } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,7 +23,7 @@ import {
 async function withKit(run: (kit: ExportKit, publicKeyPem: string) => Promise<void>): Promise<void> {
   const kit = await createExportKit();
   try {
-    const key = await createSigningKey(kit.db.pool, { keyId: '310', now: hours(-48) });
+    const key = await createSigningKey(new SigningKeyRepository(kit.db.pool), { keyId: '310', now: hours(-48) });
     await run(kit, key.publicKeyPem);
   } finally {
     await kit.destroy();

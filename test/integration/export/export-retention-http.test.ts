@@ -1,10 +1,13 @@
 import test from 'ava';
+import { RetentionRepository } from '../../../core/retention/retention.repository';
+import { SigningKeyRepository } from '../../../core/signing/signing-key.repository';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { request } from 'node:http';
 import { ConfigError } from '../../../core/config/env';
 import { FileBlobStore } from '../../../core/blob-store/file-blob-store';
 import { ExportConfigRepository } from '../../../core/export/configs/export-config.repository';
+import { exportRepositories } from '../../../core/export/batches/export-repositories';
 import { runExportWorker } from '../../../core/export/batches/run-export-worker';
 import { scheduleBatches } from '../../../core/export/batches/schedule-batches';
 import { enforceRetention } from '../../../core/retention/retention';
@@ -18,7 +21,7 @@ import { addConfig, createExportKit, exportAt, fileRows, hours, readZip } from '
 test('retention deletes old keys, old files and their index lines, and nothing else', async (t) => {
   const kit = await createExportKit();
   try {
-    await createSigningKey(kit.db.pool, { keyId: '310', now: hours(-1) });
+    await createSigningKey(new SigningKeyRepository(kit.db.pool), { keyId: '310', now: hours(-1) });
     const config = await addConfig(kit);
     const old = makeKey({ createdAt: hours(0) });
     const kept = makeKey({ createdAt: hours(2) });
@@ -28,6 +31,7 @@ test('retention deletes old keys, old files and their index lines, and nothing e
     t.is(before.length, 2);
     // Retention of 2 h at 03:30: the 00:00–01:00 window and the key created at 00:00 are past it.
     const result = await enforceRetention({
+      repository: new RetentionRepository(kit.db.pool),
       pool: kit.db.pool,
       blobs: kit.blobs,
       logger: testLogger(),
@@ -53,6 +57,7 @@ test('retention deletes old keys, old files and their index lines, and nothing e
     // Running again changes nothing.
     t.deepEqual(
       await enforceRetention({
+        repository: new RetentionRepository(kit.db.pool),
         pool: kit.db.pool,
         blobs: kit.blobs,
         logger: testLogger(),
@@ -98,7 +103,7 @@ test('the node serves index.txt and zips with the spec headers; anything else is
   });
   try {
     const pool = node.db.pool;
-    await createSigningKey(pool, { keyId: '310', now: hours(-1) });
+    await createSigningKey(new SigningKeyRepository(pool), { keyId: '310', now: hours(-1) });
     await new ExportConfigRepository(pool).insert({
       root: 'ca',
       outputRegion: 'CA',
@@ -113,7 +118,7 @@ test('the node serves index.txt and zips with the spec headers; anything else is
     });
     await insertKeys(pool, [makeKey({ createdAt: hours(0) })]);
     await scheduleBatches({
-      pool,
+      ...exportRepositories(pool),
       logger: testLogger(),
       now: hours(3),
       truncateWindowSeconds: 3600,
@@ -121,6 +126,7 @@ test('the node serves index.txt and zips with the spec headers; anything else is
       retentionSeconds: 14 * 86400,
     });
     await runExportWorker({
+      ...exportRepositories(pool),
       pool,
       blobs: new FileBlobStore(kit.blobDir),
       logger: testLogger(),

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { exportRepositories } from '../../../core/export/batches/export-repositories';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { ExportBatchRepository } from '../../../core/export/batches/export-batch.repository';
@@ -22,7 +23,7 @@ import {
 test('two workers racing over the same batches build each file exactly once', async (t) => {
   const kit = await createExportKit();
   try {
-    await createSigningKey(kit.db.pool, { keyId: '310', now: hours(-1) });
+    await createSigningKey(new SigningKeyRepository(kit.db.pool), { keyId: '310', now: hours(-1) });
     const a = await addConfig(kit, { root: 'a' });
     const b = await addConfig(kit, { root: 'b', maxRecordsPerFile: 2 });
     await insertKeys(
@@ -33,7 +34,7 @@ test('two workers racing over the same batches build each file exactly once', as
     );
     const now = hours(10);
     const created = await scheduleBatches({
-      pool: kit.db.pool,
+      ...exportRepositories(kit.db.pool),
       logger: testLogger(),
       now,
       truncateWindowSeconds: 3600,
@@ -44,7 +45,7 @@ test('two workers racing over the same batches build each file exactly once', as
     // Scheduling again (another replica) adds nothing.
     t.is(
       await scheduleBatches({
-        pool: kit.db.pool,
+        ...exportRepositories(kit.db.pool),
         logger: testLogger(),
         now,
         truncateWindowSeconds: 3600,
@@ -77,11 +78,11 @@ test('two workers racing over the same batches build each file exactly once', as
 test('a batch whose worker died is claimed again after its lease; the dead worker cannot complete it', async (t) => {
   const kit = await createExportKit();
   try {
-    await createSigningKey(kit.db.pool, { keyId: '310', now: hours(-1) });
+    await createSigningKey(new SigningKeyRepository(kit.db.pool), { keyId: '310', now: hours(-1) });
     const config = await addConfig(kit);
     await insertKeys(kit.db.pool, [makeKey({ createdAt: hours(0) })]);
     await scheduleBatches({
-      pool: kit.db.pool,
+      ...exportRepositories(kit.db.pool),
       logger: testLogger(),
       now: hours(3),
       truncateWindowSeconds: 3600,
@@ -111,7 +112,7 @@ test('a batch whose worker died is claimed again after its lease; the dead worke
 test('rotation: during the overlap every file carries both signatures; afterwards only the new key signs', async (t) => {
   const kit = await createExportKit();
   try {
-    const v1 = await createSigningKey(kit.db.pool, { keyId: '310', now: hours(-10) });
+    const v1 = await createSigningKey(new SigningKeyRepository(kit.db.pool), { keyId: '310', now: hours(-10) });
     const rotated = await rotateSigningKey(kit.db.pool, { keyId: '310', now: hours(-5), overlapSeconds: 6 * 3600 });
     t.is(rotated.key.version, 'v2');
     t.is(rotated.retiring, 1);
@@ -177,7 +178,7 @@ test('scheduling: only closed, period-aligned windows from the oldest key, never
     await insertKeys(kit.db.pool, [makeKey({ createdAt: new Date(hours(0).getTime() + 20 * 60_000) })]);
     const at = (now: Date, minAge: number) =>
       scheduleBatches({
-        pool: kit.db.pool,
+        ...exportRepositories(kit.db.pool),
         logger: testLogger(),
         now,
         truncateWindowSeconds: 3600,
