@@ -3,10 +3,14 @@ import { mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLogger } from '../../core/logging/logger';
-import type { Command } from '../command';
+import { Command } from 'commander';
+import type { CliContext } from '../support/cli-context';
+import { setAction } from '../support/command-action';
+import { Refusal } from '../support/refusal';
 import { spawnServer, stopAll, type DemoProcess } from './child-processes';
 import { buildManifest } from './demo-manifest';
-import { DEMO_USAGE, parseDemoOptions } from './demo-options';
+import { toDemoOptions, type DemoFlags } from './demo-options';
+import { demoPublishCommand } from './demo-publish.command';
 import { planDemo, serverEnv, type DemoServer } from './demo-plan';
 import { writeJsonAtomically } from './manifest-file';
 import { checkServices } from './preflight';
@@ -38,27 +42,35 @@ async function waitReady(server: DemoServer, process: DemoProcess): Promise<void
  * `enfed demo`: a hub and three nodes as separate processes on loopback, with dev certificates, keys and
  * compressed timings; runs until SIGINT/SIGTERM, then stops every process and exits 0.
  */
-export const demoCommand: Command = {
-  words: ['demo'],
-  usage: DEMO_USAGE,
-  summary: 'run a local federation (hub + three nodes) with dev certificates; --seed N publishes N diagnoses per node',
-  async run(args, env) {
-    const options = parseDemoOptions(args, env);
+export function demoCommand(ctx: CliContext): Command {
+  const cmd = new Command('demo')
+    .description('run a local federation (a hub and three nodes) with dev certificates and compressed timings')
+    .option('--seed <n>', 'publish N synthetic diagnoses per node through the real publish API', '0')
+    .option('--manifest <path>', 'where the manifest goes (default <dir>/manifest.json)')
+    .option('--dir <dir>', 'certificates, blobs and logs', '.enfed/demo')
+    .option('--instance <name>', 'names its databases and Redis prefixes, so two demos can run side by side', 'demo')
+    .option('--base-port <port>', 'hub HTTP port; nodes follow, gRPC ports are these + 1000', '8080')
+    .option('--pull-interval <seconds>', 'how often the hub pulls each node', '10')
+    .option('--export-period <seconds>', 'window of one export batch (divides 24 h)', '60')
+    .option('--truncate-window <seconds>', 'arrival times are truncated to this', '10')
+    .addCommand(demoPublishCommand(ctx));
+  return setAction(cmd, async (flags: DemoFlags) => {
+    const env = ctx.env;
+    const options = toDemoOptions(flags, env);
     const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     const problems = await checkServices(databaseUrl, redisUrl);
     if (problems.length > 0) {
-      process.stderr.write(`enfed demo cannot start:\n  ${problems.join('\n  ')}\n`);
-      return 1;
+      throw new Refusal(`demo cannot start:\n  ${problems.join('\n  ')}`);
     }
     const logger = createLogger({ level: 'warn', name: 'demo' });
     const plan = planDemo(options, databaseUrl);
     await rm(`${plan.dir}/blobs`, { recursive: true, force: true });
     await rm(options.manifestPath, { force: true });
     await mkdir(`${plan.dir}/logs`, { recursive: true });
-    process.stdout.write(`enfed demo: generating dev certificates in ${plan.certDir}\n`);
+    ctx.out(`enfed demo: generating dev certificates in ${plan.certDir}\n`);
     await promisify(execFile)('bash', [GENERATE_CERTS, plan.certDir, ...plan.nodes.map((n) => n.name)]);
-    process.stdout.write('enfed demo: creating databases, signing keys, health authorities, partners and upstreams\n');
+    ctx.out('enfed demo: creating databases, signing keys, health authorities, partners and upstreams\n');
     const provisioned = await provisionDemo(plan, options, redisUrl, logger);
 
     const processes: DemoProcess[] = [];
@@ -69,10 +81,10 @@ export const demoCommand: Command = {
       if (stopping) return;
       stopping = true;
       clearInterval(progressTimer);
-      process.stdout.write('\nenfed demo: stopping the hub and the nodes…\n');
+      ctx.out('\nenfed demo: stopping the hub and the nodes…\n');
       await stopAll(processes, 15_000);
       await counter.close();
-      process.stdout.write('enfed demo: stopped\n');
+      ctx.out('enfed demo: stopped\n');
       process.exit(code);
     };
     process.on('SIGINT', () => void stop(0));
@@ -84,9 +96,7 @@ export const demoCommand: Command = {
         processes.push(child);
         child.exited.then((code) => {
           if (!stopping) {
-            process.stderr.write(
-              `enfed demo: ${server.name} exited unexpectedly (code ${code}); see ${server.logFile}\n`,
-            );
+            ctx.err(`enfed demo: ${server.name} exited unexpectedly (code ${code}); see ${server.logFile}\n`);
             void stop(1);
           }
         });
@@ -103,9 +113,7 @@ export const demoCommand: Command = {
             node.healthAuthority!,
             options.seed,
           );
-          process.stdout.write(
-            `enfed demo: seeded ${options.seed} diagnoses (${inserted} keys) at ${node.server.region}\n`,
-          );
+          ctx.out(`enfed demo: seeded ${options.seed} diagnoses (${inserted} keys) at ${node.server.region}\n`);
         }
       }
       let last = '';
@@ -113,18 +121,18 @@ export const demoCommand: Command = {
         counter.read().then(
           (counts) => {
             const line = formatFlow(counts);
-            if (line !== last) process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
+            if (line !== last) ctx.out(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
             last = line;
           },
           () => undefined,
         );
       }, 3000);
     } catch (err) {
-      process.stderr.write(`enfed demo: ${(err as Error).message}\n`);
+      ctx.err(`enfed demo: ${(err as Error).message}\n`);
       await stop(1);
     }
-    return new Promise<number>(() => {
+    return new Promise<never>(() => {
       // Runs until a signal; `stop` exits the process.
     });
-  },
-};
+  });
+}

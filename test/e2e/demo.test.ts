@@ -9,8 +9,7 @@ import { decodeExportBin, decodeSignatureList, verifyExportSignature } from '../
 import { dropDatabase } from '../../core/db/admin';
 import { pastDailyKeys, publishBody } from '../../cli/demo/dev-health-authority';
 import type { DemoManifest } from '../../cli/demo/demo-manifest';
-import { demoPublishCommand } from '../../cli/demo/demo-publish.command';
-import { UsageError } from '../../cli/command';
+import { enfedInProcess } from '../helpers/cli';
 import { databaseUrl, TEST_PG_URL, TEST_REDIS_URL, uniqueName } from '../helpers/test-database';
 import { readZipBuffer } from '../helpers/zip';
 
@@ -97,24 +96,18 @@ test('enfed demo: keys published at a node reach the hub export, and SIGTERM sto
     t.is(((await response.json()) as { insertedExposures: number }).insertedExposures, 3);
 
     // `enfed demo publish` does the same through the CLI, at another node.
-    const write = process.stdout.write;
-    let printed = '';
-    process.stdout.write = ((chunk: string) => ((printed += chunk), true)) as typeof process.stdout.write;
-    try {
-      t.is(
-        await demoPublishCommand.run(
-          ['--manifest', manifestPath, '--region', manifest.nodes[1]!.region!, '--count', '2'],
-          process.env,
-        ),
-        0,
-      );
-    } finally {
-      process.stdout.write = write;
-    }
-    t.regex(printed, /published 2 diagnosis\(es\) at US-OR: 28 keys stored/);
-    await t.throwsAsync(demoPublishCommand.run(['--manifest', manifestPath, '--region', 'US-XX'], process.env), {
-      instanceOf: UsageError,
-    });
+    const published = await enfedInProcess(
+      ['demo', 'publish', '--manifest', manifestPath, '--region', manifest.nodes[1]!.region!, '--count', '2'],
+      process.env,
+    );
+    t.is(published.code, 0, published.stderr);
+    t.regex(published.stdout, /published 2 diagnosis\(es\) at US-OR: 28 keys stored/);
+    const wrongRegion = await enfedInProcess(
+      ['demo', 'publish', '--manifest', manifestPath, '--region', 'US-XX'],
+      process.env,
+    );
+    t.is(wrongRegion.code, 2, 'a usage mistake');
+    t.regex(wrongRegion.stderr, /--region must be one of/);
 
     const wanted = new Set(keys.map((k) => Buffer.from(k.key, 'base64').toString('hex')));
     const seen = await waitFor('our keys in the hub export', 150_000, async () => {

@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import type { CliContext } from './cli-context';
+
+/** Applies the CLI's conventions to every command of the tree (commander copies them only to `.command()` children). */
+export function applyConventions(root: Command, ctx: CliContext): void {
+  const visit = (cmd: Command) => {
+    cmd
+      .exitOverride()
+      .showHelpAfterError()
+      .configureOutput({ writeOut: ctx.out, writeErr: ctx.err })
+      .helpOption('-h, --help', 'show this help');
+    for (const sub of cmd.commands) visit(sub);
+  };
+  visit(root);
+}
