@@ -10,9 +10,9 @@ module.exports = {
     {
       name: 'no-unresolvable',
       severity: 'error',
-      comment: 'An import that resolves to nothing would hide a layer violation from these rules.',
+      comment: 'A relative import that resolves to nothing would hide a layer violation from these rules.',
       from: {},
-      to: { couldNotResolve: true },
+      to: { couldNotResolve: true, path: '^[.]' },
     },
     {
       name: 'no-circular',
