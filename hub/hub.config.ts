@@ -1,22 +1,19 @@
-import { commonEnvShape } from '../core/config/common.config';
-import { parseEnv } from '../core/config/env';
-import { federationOutEnvShape } from '../core/federation/federation-out.config';
-import { federationInEnvShape } from './sources/federation/federation-in.config';
-import { exportEnvShape } from '../core/export/export.config';
-import { retentionEnvShape } from '../core/retention/retention.config';
+import { commonConfig } from '../core/config/common.config';
+import { componentsRule, parseSections, type ConfigOfAll } from '../core/config/config-section';
+import { exportConfig } from '../core/export/export.config';
+import { federationOutConfig } from '../core/federation/federation-out.config';
+import { retentionConfig } from '../core/retention/retention.config';
+import { federationInConfig } from './sources/federation/federation-in.config';
 
-/** Every environment variable the hub reads. Component shapes are merged here. */
-export const hubEnvShape = {
-  ...commonEnvShape,
-  ...federationOutEnvShape,
-  ...federationInEnvShape,
-  ...exportEnvShape,
-  ...retentionEnvShape,
-};
+/** The components the hub runs, by the names ENFED_COMPONENTS uses. */
+export const HUB_COMPONENT_NAMES = ['federation-in', 'federation-out', 'export', 'cleanup', 'status'] as const;
 
-export type HubConfig = ReturnType<typeof parseHubConfig>;
+/** Every module's settings the hub reads. */
+const HUB_SECTIONS = [commonConfig, federationOutConfig, federationInConfig, exportConfig, retentionConfig] as const;
 
-/** Reads and validates the hub's configuration; throws ConfigError listing every problem. */
-export function parseHubConfig(env: NodeJS.ProcessEnv) {
-  return parseEnv(hubEnvShape, env);
+export type HubConfig = ConfigOfAll<typeof HUB_SECTIONS>;
+
+/** Reads and validates the hub's configuration; throws one ConfigError listing every problem. */
+export function parseHubConfig(env: NodeJS.ProcessEnv): HubConfig {
+  return parseSections(HUB_SECTIONS, env, [componentsRule('hub', HUB_COMPONENT_NAMES)]);
 }

@@ -1,22 +1,19 @@
-import { commonEnvShape } from '../core/config/common.config';
-import { parseEnv } from '../core/config/env';
-import { publishEnvShape } from './publish/publish.config';
-import { federationOutEnvShape } from '../core/federation/federation-out.config';
-import { exportEnvShape } from '../core/export/export.config';
-import { retentionEnvShape } from '../core/retention/retention.config';
+import { commonConfig } from '../core/config/common.config';
+import { componentsRule, parseSections, type ConfigOfAll } from '../core/config/config-section';
+import { exportConfig } from '../core/export/export.config';
+import { federationOutConfig } from '../core/federation/federation-out.config';
+import { retentionConfig } from '../core/retention/retention.config';
+import { publishConfig } from './publish/publish.config';
 
-/** Every environment variable a jurisdiction node reads. Component shapes are merged here. */
-export const nodeEnvShape = {
-  ...commonEnvShape,
-  ...publishEnvShape,
-  ...federationOutEnvShape,
-  ...exportEnvShape,
-  ...retentionEnvShape,
-};
+/** The components a node runs, by the names ENFED_COMPONENTS uses. */
+export const NODE_COMPONENT_NAMES = ['publish', 'federation-out', 'export', 'cleanup'] as const;
 
-export type NodeConfig = ReturnType<typeof parseNodeConfig>;
+/** Every module's settings a jurisdiction node reads. */
+const NODE_SECTIONS = [commonConfig, publishConfig, federationOutConfig, exportConfig, retentionConfig] as const;
 
-/** Reads and validates the node's configuration; throws ConfigError listing every problem. */
-export function parseNodeConfig(env: NodeJS.ProcessEnv) {
-  return parseEnv(nodeEnvShape, env);
+export type NodeConfig = ConfigOfAll<typeof NODE_SECTIONS>;
+
+/** Reads and validates the node's configuration; throws one ConfigError listing every problem. */
+export function parseNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
+  return parseSections(NODE_SECTIONS, env, [componentsRule('node', NODE_COMPONENT_NAMES)]);
 }

@@ -8,35 +8,6 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * Parses `env` with a zod object schema whose keys are environment variable names.
- * Every problem is collected and reported together, so an operator fixes them in one pass.
- */
-export function parseEnv<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv): z.infer<z.ZodObject<S>> {
-  const schema = z.object(shape);
-  const picked: Record<string, string | undefined> = {};
-  for (const name of Object.keys(shape)) {
-    const value = env[name];
-    // An empty variable is treated as unset so that defaults apply (`FOO= enfed node`).
-    picked[name] = value === '' ? undefined : value;
-  }
-  const result = schema.safeParse(picked);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const name = issue.path.join('.');
-      const given = picked[name];
-      const shown = given === undefined ? 'not set' : isSecretName(name) ? 'value hidden' : `got "${given}"`;
-      return `${name}: ${issue.message} (${shown})`;
-    });
-    throw new ConfigError(problems);
-  }
-  return result.data;
-}
-
-function isSecretName(name: string): boolean {
-  return /SECRET|PASSWORD|TOKEN|PRIVATE|KEY$/i.test(name);
-}
-
 /** Whole seconds, written as `90`, `90s`, `15m`, `2h` or `14d`. */
 export const duration = (fallbackSeconds: number) =>
   z

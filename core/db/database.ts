@@ -33,6 +33,9 @@ export async function openDatabase(
     migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false },
     pool: { min: 0, max: options.poolSize ?? 10 },
     discovery: { warnWhenNoEntities: false },
+    // Never create a database on connect: a mistyped DATABASE_URL must fail, not get an empty migrated database
+    // (`enfed migrate --create-database` creates one on purpose).
+    ensureDatabase: false,
     allowGlobalContext: false,
     debug: false,
     logger: (message) => logger.debug({ component: 'orm' }, message),

@@ -1,3 +1,4 @@
+import { configSection, type ConfigOf } from '../config/config-section';
 import { duration, integer } from '../config/env';
 import { EXPORT_FILE_MIN_RECORDS, EXPORT_FILE_PADDING_RANGE, MAX_RECORDS_PER_FILE_LIMIT } from './format/export-format';
 
@@ -5,7 +6,7 @@ import { EXPORT_FILE_MIN_RECORDS, EXPORT_FILE_PADDING_RANGE, MAX_RECORDS_PER_FIL
  * Environment of the export component (node and hub alike). Every period can be compressed to seconds
  * for tests and demos; the defaults are the production values of the spec.
  */
-export const exportEnvShape = {
+export const exportConfig = configSection({
   /** How often closed windows are turned into batches. */
   EXPORT_SCHEDULE_INTERVAL: duration(300),
   /** How often a worker looks for batches to build (it also runs right after new batches appear). */
@@ -23,15 +24,7 @@ export const exportEnvShape = {
    * the size of level 6 at a fraction of the time (1M keys: ~2.2 s vs ~5 s end to end here).
    */
   EXPORT_COMPRESSION_LEVEL: integer(1, 0, 9),
-};
+});
 
 /** The parsed export settings (a role config includes them). */
-export interface ExportConfig {
-  EXPORT_SCHEDULE_INTERVAL: number;
-  EXPORT_WORKER_INTERVAL: number;
-  EXPORT_MIN_WINDOW_AGE: number;
-  EXPORT_LEASE: number;
-  EXPORT_FILE_MIN_RECORDS: number;
-  EXPORT_FILE_PADDING_RANGE: number;
-  EXPORT_COMPRESSION_LEVEL: number;
-}
+export type ExportConfig = ConfigOf<typeof exportConfig>;

@@ -5,7 +5,7 @@ import { createServerCredentials } from '../tls/server-credentials';
 import { fetchKeys, type FetchKeysDeps } from './fetch-keys';
 import type { FederationFetchRequest, FederationFetchResponse } from './federation.proto';
 import { loadFederationProto } from './federation.proto';
-import { serverTls, type FederationOutConfig } from './federation-out.config';
+import { closeGraceSeconds, serverTls, type FederationOutConfig } from './federation-out.config';
 import { FederationOutRepository } from './federation-out.repository';
 import { startGrpcServer } from './grpc-server';
 import { unaryHandler } from './grpc-handler';
@@ -29,7 +29,7 @@ export function federationOutComponent(): Component<CommonConfig & FederationOut
         partners: new PartnerAuthorizationRepository(ctx.db.pool),
         maxPageSize: ctx.config.FEDERATION_MAX_PAGE_SIZE,
         truncateWindowSeconds: ctx.config.TRUNCATE_WINDOW,
-        closeGraceSeconds: Math.min(ctx.config.FEDERATION_CLOSE_GRACE, ctx.config.TRUNCATE_WINDOW / 2),
+        closeGraceSeconds: closeGraceSeconds(ctx.config),
         now: ctx.now,
       };
       const { service } = loadFederationProto();

@@ -4,7 +4,7 @@ import { FileBlobStore } from '../blob-store/file-blob-store';
 import { startScheduledJob } from '../jobs/scheduled-worker';
 import type { Component } from '../server/component';
 import { enforceRetention } from './retention';
-import { checkRetention, type RetentionConfig } from './retention.config';
+import type { RetentionConfig } from './retention.config';
 
 /** Scheduled retention (BullMQ): old keys, old export files and their index entries. */
 export function cleanupComponent<C extends CommonConfig & RetentionConfig>(): Component<C> {
@@ -12,7 +12,6 @@ export function cleanupComponent<C extends CommonConfig & RetentionConfig>(): Co
     name: 'cleanup',
     async start(ctx) {
       const { config } = ctx;
-      checkRetention(config);
       const blobs = new FileBlobStore(config.BLOB_DIR);
       const job = await startScheduledJob({
         name: 'cleanup',

@@ -1,4 +1,3 @@
-import { ConfigError } from '../../core/config/env';
 import type { CommonConfig } from '../../core/config/common.config';
 import type { Component } from '../../core/server/component';
 import { addPublishRoutes } from './publish.routes';
@@ -36,9 +35,6 @@ export function publishComponent<C extends CommonConfig & PublishConfig>(): Comp
     name: 'publish',
     async start(ctx) {
       const { config } = ctx;
-      if (config.REVISION_KEY_RETENTION <= config.REVISION_KEY_ROTATION_PERIOD) {
-        throw new ConfigError(['REVISION_KEY_RETENTION: must be longer than REVISION_KEY_ROTATION_PERIOD']);
-      }
       const revisionKeys = new RevisionKeyRepository(ctx.db.pool);
       const rotate = () =>
         revisionKeys.rotate(ctx.now(), config.REVISION_KEY_ROTATION_PERIOD, config.REVISION_KEY_RETENTION);

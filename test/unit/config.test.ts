@@ -1,5 +1,7 @@
 import test from 'ava';
 import { ConfigError } from '../../core/config/env';
+import { closeGraceSeconds } from '../../core/federation/federation-out.config';
+import { generateTestCerts } from '../helpers/federation-certs';
 import { parseHubConfig } from '../../hub/hub.config';
 import { parseNodeConfig } from '../../node/node.config';
 
@@ -40,4 +42,70 @@ test('durations accept s, m, h and d', (t) => {
   t.is(config.EXPORT_MIN_WINDOW_AGE, 120);
   t.is(config.RETENTION, 14 * 86400);
   t.is(config.FEDERATION_PULL_DEADLINE, 3600);
+});
+
+test('cross-variable rules are reported with every other problem, before anything is opened', (t) => {
+  const error = t.throws(
+    () =>
+      parseNodeConfig({
+        ENFED_COMPONENTS: 'pubish,export',
+        RETENTION: '5d',
+        HTTP_PORT: 'eighty',
+        REVISION_KEY_ROTATION_PERIOD: '20d',
+        FEDERATION_CLOSE_GRACE: '31m',
+      }),
+    { instanceOf: ConfigError },
+  );
+  t.is(error.problems.length, 5, error.message);
+  t.regex(
+    error.message,
+    /ENFED_COMPONENTS: "pubish" is not a node component \(publish, federation-out, export, cleanup\)/,
+  );
+  t.regex(error.message, /RETENTION: must be at least 10d/);
+  t.regex(error.message, /HTTP_PORT: expected a whole number/);
+  t.regex(error.message, /REVISION_KEY_RETENTION: must be longer than REVISION_KEY_ROTATION_PERIOD/);
+  t.regex(error.message, /FEDERATION_CLOSE_GRACE: at most half of TRUNCATE_WINDOW \(1800s; got 1860s\)/);
+  t.throws(() => parseHubConfig({ ENFED_COMPONENTS: 'publish' }), { message: /"publish" is not a hub component/ });
+  t.throws(() => parseHubConfig({ FEDERATION_PULL_CONCURRENCY: '9' }), { message: /at most DATABASE_POOL_SIZE − 2/ });
+});
+
+test('the close grace defaults to 60 s, or half the truncate window when that is shorter', (t) => {
+  t.is(closeGraceSeconds(parseNodeConfig({})), 60);
+  t.is(closeGraceSeconds(parseNodeConfig({ TRUNCATE_WINDOW: '10s' })), 5);
+  t.is(closeGraceSeconds(parseNodeConfig({ TRUNCATE_WINDOW: '10s', FEDERATION_CLOSE_GRACE: '2s' })), 2);
+});
+
+test('credentials in a URL are never echoed, even when it does not parse', (t) => {
+  const bad = t.throws(() => parseNodeConfig({ DATABASE_URL: 'mysql://admin:hunter2@db/enfed' }), {
+    instanceOf: ConfigError,
+  });
+  t.notRegex(bad.message, /hunter2/);
+  t.regex(bad.message, /DATABASE_URL: .*mysql:\/\/admin:\*\*\*@db\/enfed/);
+  const malformed = t.throws(() => parseNodeConfig({ REDIS_URL: 'redis://:sec ret@[bad/' }), {
+    instanceOf: ConfigError,
+  });
+  t.notRegex(malformed.message, /sec ret/);
+});
+
+test('TLS files: missing, unreadable or mismatched files are named with their variable', async (t) => {
+  const certs = await generateTestCerts(['node-a']);
+  try {
+    const ok = certs.serverEnv('node-a');
+    t.notThrows(() => parseNodeConfig(ok));
+    const missing = t.throws(() => parseNodeConfig({ ...ok, TLS_CERT_PATH: '/nonexistent/node.crt' }), {
+      instanceOf: ConfigError,
+    });
+    t.regex(missing.message, /TLS_CERT_PATH: \/nonexistent\/node\.crt: no such file/);
+    const mismatched = t.throws(() => parseNodeConfig({ ...ok, TLS_KEY_PATH: certs.keyPath('hub') }), {
+      instanceOf: ConfigError,
+    });
+    t.regex(mismatched.message, /TLS_KEY_PATH: .*hub\.key: this key does not belong to the certificate/);
+    const half = t.throws(() => parseNodeConfig({ TLS_CERT_PATH: certs.certPath('node-a') }), {
+      instanceOf: ConfigError,
+    });
+    t.regex(half.message, /TLS_KEY_PATH: required with the other TLS settings/);
+    t.throws(() => parseNodeConfig({ ENFED_COMPONENTS: 'federation-out' }), { message: /federation-out needs TLS/ });
+  } finally {
+    await certs.destroy();
+  }
 });

@@ -1,5 +1,4 @@
 import type { CommonConfig } from '../../../core/config/common.config';
-import { ConfigError } from '../../../core/config/env';
 import { startScheduledJob } from '../../../core/jobs/scheduled-worker';
 import type { Component } from '../../../core/server/component';
 import type { FederationInConfig } from './federation-in.config';
@@ -18,13 +17,6 @@ export function federationInComponent(): Component<CommonConfig & FederationInCo
   return {
     name: 'federation-in',
     async start(ctx) {
-      // Each running pull holds one connection for its whole duration (its lock session); leave room for
-      // federation-out, export and the status page, or they would starve while pulls run.
-      if (ctx.config.FEDERATION_PULL_CONCURRENCY > ctx.config.DATABASE_POOL_SIZE - 2) {
-        throw new ConfigError([
-          `FEDERATION_PULL_CONCURRENCY: at most DATABASE_POOL_SIZE − 2 (${ctx.config.DATABASE_POOL_SIZE - 2}); raise DATABASE_POOL_SIZE or lower it`,
-        ]);
-      }
       const clients = new UpstreamClients();
       ctx.lifecycle.onStop('federation-in clients', () => clients.close());
       const deps: PullDeps = {

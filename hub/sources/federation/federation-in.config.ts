@@ -1,28 +1,34 @@
+import { configRule, configSection, type ConfigOf } from '../../../core/config/config-section';
 import { duration, flag, integer } from '../../../core/config/env';
 
 /** Environment of the hub's federation-in component (pulling upstreams). */
-export const federationInEnvShape = {
-  /** Pulls of different upstreams that may run at once (a slow or dead upstream holds one slot, never all). */
-  FEDERATION_PULL_CONCURRENCY: integer(4, 1, 64),
-  /** maxExposureKeys asked per Fetch; each upstream caps it with its own FEDERATION_MAX_PAGE_SIZE. */
-  FEDERATION_PULL_PAGE_SIZE: integer(10_000, 1, 100_000),
-  /** Deadline of one Fetch call (connect included): a black-holed upstream fails within this. */
-  FEDERATION_PULL_DEADLINE: duration(30),
-  /** First retry delay after a failed pull; doubles per consecutive failure up to FEDERATION_BACKOFF_MAX. */
-  FEDERATION_BACKOFF_BASE: duration(30),
-  FEDERATION_BACKOFF_MAX: duration(3600),
-  /** How often the pull schedules are reconciled with federation_in_queries (upstreams added or removed). */
-  FEDERATION_SYNC_INTERVAL: duration(30),
-  /** Accept SELF_REPORT keys from upstreams (spec: "accepted only where configured"). */
-  FEDERATION_ACCEPT_SELF_REPORT: flag(false),
-};
+export const federationInConfig = configSection(
+  {
+    /** Pulls of different upstreams that may run at once (a slow or dead upstream holds one slot, never all). */
+    FEDERATION_PULL_CONCURRENCY: integer(4, 1, 64),
+    /** maxExposureKeys asked per Fetch; each upstream caps it with its own FEDERATION_MAX_PAGE_SIZE. */
+    FEDERATION_PULL_PAGE_SIZE: integer(10_000, 1, 100_000),
+    /** Deadline of one Fetch call (connect included): a black-holed upstream fails within this. */
+    FEDERATION_PULL_DEADLINE: duration(30),
+    /** First retry delay after a failed pull; doubles per consecutive failure up to FEDERATION_BACKOFF_MAX. */
+    FEDERATION_BACKOFF_BASE: duration(30),
+    FEDERATION_BACKOFF_MAX: duration(3600),
+    /** How often the pull schedules are reconciled with federation_in_queries (upstreams added or removed). */
+    FEDERATION_SYNC_INTERVAL: duration(30),
+    /** Accept SELF_REPORT keys from upstreams (spec: "accepted only where configured"). */
+    FEDERATION_ACCEPT_SELF_REPORT: flag(false),
+  },
+  [
+    // Each running pull holds one connection for its whole duration (its lock session); leave room for
+    // federation-out, export and the status page, or they would starve while pulls run.
+    configRule<{ FEDERATION_PULL_CONCURRENCY: number; DATABASE_POOL_SIZE: number }>(
+      ['FEDERATION_PULL_CONCURRENCY', 'DATABASE_POOL_SIZE'],
+      (c) =>
+        c.FEDERATION_PULL_CONCURRENCY > c.DATABASE_POOL_SIZE - 2
+          ? `FEDERATION_PULL_CONCURRENCY: at most DATABASE_POOL_SIZE − 2 (${c.DATABASE_POOL_SIZE - 2}); raise DATABASE_POOL_SIZE or lower it`
+          : undefined,
+    ),
+  ],
+);
 
-export interface FederationInConfig {
-  FEDERATION_PULL_CONCURRENCY: number;
-  FEDERATION_PULL_PAGE_SIZE: number;
-  FEDERATION_PULL_DEADLINE: number;
-  FEDERATION_BACKOFF_BASE: number;
-  FEDERATION_BACKOFF_MAX: number;
-  FEDERATION_SYNC_INTERVAL: number;
-  FEDERATION_ACCEPT_SELF_REPORT: boolean;
-}
+export type FederationInConfig = ConfigOf<typeof federationInConfig>;

@@ -11,7 +11,8 @@ import { exportRepositories } from '../../../core/export/batches/export-reposito
 import { runExportWorker } from '../../../core/export/batches/run-export-worker';
 import { scheduleBatches } from '../../../core/export/batches/schedule-batches';
 import { enforceRetention } from '../../../core/retention/retention';
-import { checkRetention } from '../../../core/retention/retention.config';
+import { parseHubConfig } from '../../../hub/hub.config';
+import { parseNodeConfig } from '../../../node/node.config';
 import { createSigningKey } from '../../../core/signing/signing-keys';
 import { insertKeys, makeKey } from '../../helpers/key-factory';
 import { testLogger } from '../../helpers/test-database';
@@ -72,11 +73,11 @@ test('retention deletes old keys, old files and their index lines, and nothing e
 });
 
 test('retention below 10 days is refused unless the test-only switch is set', (t) => {
-  t.throws(() => checkRetention({ RETENTION: 9 * 86400, CLEANUP_INTERVAL: 60, ALLOW_SHORT_RETENTION: false }), {
-    instanceOf: ConfigError,
-  });
-  t.notThrows(() => checkRetention({ RETENTION: 10 * 86400, CLEANUP_INTERVAL: 60, ALLOW_SHORT_RETENTION: false }));
-  t.notThrows(() => checkRetention({ RETENTION: 60, CLEANUP_INTERVAL: 60, ALLOW_SHORT_RETENTION: true }));
+  const error = t.throws(() => parseNodeConfig({ RETENTION: '9d' }), { instanceOf: ConfigError });
+  t.regex(error.message, /RETENTION: must be at least 10d/);
+  t.throws(() => parseHubConfig({ RETENTION: '9d' }), { instanceOf: ConfigError });
+  t.notThrows(() => parseNodeConfig({ RETENTION: '10d' }));
+  t.notThrows(() => parseNodeConfig({ RETENTION: '60s', ALLOW_SHORT_RETENTION: 'true' }));
 });
 
 /** A raw GET so that `..` and encoded slashes reach the server unchanged. */
