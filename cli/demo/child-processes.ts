@@ -15,7 +15,7 @@ export interface DemoProcess {
 /** Starts `enfed <role>` with `env` as a child process; stdout and stderr go to `logFile`. */
 export function spawnServer(name: string, role: 'node' | 'hub', env: NodeJS.ProcessEnv, logFile: string): DemoProcess {
   const log: WriteStream = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', ENFED_CLI, role], {
+  const child = spawn(process.execPath, ['--disable-warning=DEP0123', '--import', 'tsx', ENFED_CLI, role], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group: Ctrl-C in a terminal reaches only the demo, which then stops the servers in
