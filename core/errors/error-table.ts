@@ -1,5 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { AppError, type ErrorKind } from './app-error';
+import { isDependencyOutage } from './dependency-outage';
 
 /** The one table that maps an error kind to transport statuses. */
 const TABLE: Record<ErrorKind, { http: number; grpc: GrpcStatus }> = {
@@ -16,6 +17,9 @@ const TABLE: Record<ErrorKind, { http: number; grpc: GrpcStatus }> = {
   internal: { http: 500, grpc: GrpcStatus.INTERNAL },
 };
 
+/** Seconds a client is asked to wait (Retry-After) when a dependency is briefly unavailable. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 /** What a client may see of an error: its status, stable code and a safe message. */
 export interface PublicError {
   http: number;
@@ -24,13 +28,28 @@ export interface PublicError {
   message: string;
   /** True when the error was not an AppError: the caller should log it, the client sees a generic text. */
   internal: boolean;
+  /** Seconds to wait before retrying (HTTP Retry-After), for errors that a retry will likely get past. */
+  retryAfterSeconds?: number;
 }
 
-/** Maps any thrown value to what a client may see. Unknown errors never reveal their text. */
+/**
+ * Maps any thrown value to what a client may see. Unknown errors never reveal their text; a dependency that
+ * went away (PostgreSQL restarting, a lost connection) is `unavailable`, so the client knows a retry is safe.
+ */
 export function toPublicError(err: unknown): PublicError {
   if (err instanceof AppError) {
     const row = TABLE[err.kind];
-    return { ...row, code: err.code, message: err.message, internal: err.kind === 'internal' };
+    const retry = err.kind === 'unavailable' ? { retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS } : {};
+    return { ...row, code: err.code, message: err.message, internal: err.kind === 'internal', ...retry };
+  }
+  if (isDependencyOutage(err)) {
+    return {
+      ...TABLE.unavailable,
+      code: 'unavailable',
+      message: 'the service is briefly unavailable; retry later',
+      internal: false,
+      retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+    };
   }
   return { ...TABLE.internal, code: 'internal_error', message: 'internal server error', internal: true };
 }

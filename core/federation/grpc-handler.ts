@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { sendUnaryData, ServerUnaryCall, ServiceDefinition } from '@grpc/grpc-js';
 import { BadRequestError } from '../errors/app-error';
-import { toPublicError } from '../errors/error-table';
+import { reportError } from '../errors/report-error';
 import type { Logger } from '../logging/logger';
 
 /**
@@ -21,11 +20,9 @@ export function unaryHandler<Req, Res>(
     handled.then(
       (response) => callback(null, response),
       (err: unknown) => {
-        const mapped = toPublicError(err);
-        if (mapped.internal) {
-          const errorId = randomUUID();
-          logger.error({ method, errorId, err: (err as Error)?.message }, 'internal error in gRPC handler');
-          callback({ code: mapped.grpc, details: `internal error (id ${errorId})` });
+        const mapped = reportError(logger, err, { method });
+        if (mapped.errorId) {
+          callback({ code: mapped.grpc, details: `internal error (id ${mapped.errorId})` });
           return;
         }
         logger.info({ method, code: mapped.code }, 'gRPC call rejected');

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import { AppError } from '../../core/errors/app-error';
-import { toPublicError } from '../../core/errors/error-table';
+import { reportError } from '../../core/errors/report-error';
 import type { Logger } from '../../core/logging/logger';
 import { PayloadTooLargeError, readBody } from '../../core/http/read-body';
 import { writePublishResponse } from './http/publish-response';
@@ -49,13 +48,11 @@ export function addPublishRoutes(
         ...(partial ? { code: PUBLISH_CODES.partialFailure, error: 'some keys were dropped' } : {}),
       });
     } catch (err) {
-      const pub = toPublicError(err);
+      const pub = reportError(logger, err, { route: 'publish' });
       metrics.answered(pub.code);
-      if (pub.internal) {
-        const requestId = randomUUID();
-        logger.error({ requestId, err: (err as Error)?.stack ?? String(err) }, 'publish failed');
-        ctx.set('x-request-id', requestId);
-      } else if (err instanceof CertificateInvalidError) {
+      if (pub.errorId) ctx.set('x-request-id', pub.errorId);
+      if (pub.retryAfterSeconds !== undefined) ctx.set('retry-after', String(pub.retryAfterSeconds));
+      if (err instanceof CertificateInvalidError) {
         logger.debug({ reason: err.reason }, 'verification certificate rejected');
       }
       if (err instanceof PayloadTooLargeError) ctx.set('connection', 'close');
