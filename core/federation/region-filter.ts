@@ -1,5 +1,5 @@
 import { BadRequestError } from '../errors/app-error';
-import { normalizeRegions } from '../keys/regions';
+import { invalidRegions, normalizeRegions } from '../keys/regions';
 
 /** The regions a call may see: requested ∩ authorized include, requested ∪ authorized exclude. */
 export interface EffectiveRegions {
@@ -16,6 +16,10 @@ export function effectiveRegions(
   requested: { includeRegions: readonly string[]; excludeRegions: readonly string[] },
   authorized: { includeRegions: readonly string[]; excludeRegions: readonly string[] },
 ): EffectiveRegions {
+  // Checked before anything else: region text goes into a query, and a client's typo deserves a clear answer.
+  if (invalidRegions([...requested.includeRegions, ...requested.excludeRegions]).length > 0) {
+    throw new BadRequestError('region codes are letters, digits, - and _ (at most 32 characters)', 'invalid_region');
+  }
   const wantInclude = normalizeRegions(requested.includeRegions);
   const wantExclude = normalizeRegions(requested.excludeRegions);
   const overlap = wantInclude.filter((r) => wantExclude.includes(r));

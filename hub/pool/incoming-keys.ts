@@ -1,5 +1,5 @@
 import { DEFAULT_VALIDATION_LIMITS } from '../../core/keys/key-limits';
-import { normalizeRegions } from '../../core/keys/regions';
+import { normalizeRegions, REGION_CODE } from '../../core/keys/regions';
 import type { ReportType } from '../../core/keys/report-type';
 import { toKeyColumns, type KeyColumnFields, type KeyColumns } from '../../core/keys/storage/key-columns';
 import { validateKey } from '../../core/keys/validate-key';
@@ -11,9 +11,6 @@ import { validateKey } from '../../core/keys/validate-key';
 export interface IncomingKey extends KeyColumnFields {
   reportType: ReportType;
 }
-
-/** Region codes we store: letters, digits, '-' and '_' (after upper-casing). */
-const REGION_CODE = /^[A-Z0-9_-]{1,32}$/;
 
 /**
  * Validates a list of incoming keys again (a trust boundary, spec: "Pulling") and lays the survivors out as

@@ -51,11 +51,13 @@ function rejectUnknown(obj: Record<string, unknown>, allowed: Set<string>, where
   }
 }
 
-// JSON null for an optional field means "absent", as the reference (Go) server decodes it.
+// JSON null for an optional field means "absent", as the reference (Go) server decodes it. Control characters
+// (NUL above all, which PostgreSQL text cannot hold) never belong in these fields: refused at the boundary.
 function optionalString(obj: Record<string, unknown>, name: string): string {
   const value = obj[name];
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string') fail(`${name} must be a string`);
+  if (/[\u0000-\u001f\u007f]/.test(value)) fail(`${name} contains a control character`);
   return value;
 }
 

@@ -71,6 +71,7 @@ export async function verifyCertificate(input: VerifyCertificateInput): Promise<
   const claims = decodeJsonPart(payloadPart, 'claims');
 
   if (typeof claims.iss !== 'string' || claims.iss === '') invalid('iss missing');
+  if (/[\u0000-\u001f\u007f]/.test(claims.iss) || claims.iss.length > 1024) invalid('iss malformed');
   const authority = await input.authority(claims.iss);
   if (!authority) invalid('unknown iss');
   if (!input.app.allowedHealthAuthorityIds.has(authority.id)) invalid('authority not allowed for this app');
