@@ -5,6 +5,7 @@ import type { CliContext } from './cli-context';
 export function applyConventions(root: Command, ctx: CliContext): void {
   const visit = (cmd: Command) => {
     cmd
+      .enablePositionalOptions()
       .exitOverride()
       .showHelpAfterError()
       .configureOutput({ writeOut: ctx.out, writeErr: ctx.err })
