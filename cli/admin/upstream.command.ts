@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { AlreadyExistsError, NotFoundError } from '../../core/errors/app-error';
+import { tlsFileProblems } from '../../core/tls/tls-file-problems';
 import { UpstreamQueryRepository, type UpstreamKind } from '../../hub/sources/federation/upstream-query.repository';
 import type { CliContext } from '../support/cli-context';
 import { setAction } from '../support/command-action';
@@ -48,14 +49,18 @@ function addCommand(ctx: CliContext): Command {
     if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(address)) {
       throw new UsageError('--address must be HOST:PORT');
     }
+    // Stored absolute: the hub reads them from wherever it was started.
     const files = {
-      ca: required(options.ca, 'ca'),
-      cert: required(options.cert, 'cert'),
-      key: required(options.key, 'key'),
+      ca: resolve(required(options.ca, 'ca')),
+      cert: resolve(required(options.cert, 'cert')),
+      key: resolve(required(options.key, 'key')),
     };
-    for (const [option, path] of Object.entries(files)) {
-      if (!existsSync(path)) throw new UsageError(`--${option} ${path}: no such file`);
-    }
+    const problems = tlsFileProblems({
+      ca: { path: files.ca, name: '--ca' },
+      cert: { path: files.cert, name: '--cert' },
+      key: { path: files.key, name: '--key' },
+    });
+    if (problems.length > 0) throw new UsageError(problems.join('; '));
     const includeRegions = regionList(options.include);
     if (includeRegions.length === 0) throw new UsageError('--include needs at least one region');
     const kind = options.kind as UpstreamKind;

@@ -34,6 +34,23 @@ export class PullRunRepository {
     );
   }
 
+  /** Message of a run whose process stopped before it finished (killed, crashed, cut off). */
+  static readonly ABANDONED = 'abandoned: the process running this pull stopped before it finished';
+
+  /**
+   * Closes the runs of `queryId` still open, which only a dead process can leave: call it holding the query's
+   * lock. Their pages stay committed; the next run resumes from the last committed cursor.
+   */
+  async closeAbandoned(queryId: number, at: Date): Promise<number> {
+    const result = await this.pool.query(
+      `update federation_in_runs set finished_at = $2, error = $3,
+         duration_ms = greatest(0, (extract(epoch from ($2::timestamptz - started_at)) * 1000)::int)
+       where query_id = $1 and finished_at is null`,
+      [queryId, at, PullRunRepository.ABANDONED],
+    );
+    return result.rowCount ?? 0;
+  }
+
   /** Closes a run; `error` is a safe summary (status code and code word), never key material. */
   async finish(runId: number, finishedAt: Date, error: string | null): Promise<void> {
     await this.pool.query(

@@ -44,6 +44,8 @@ export interface UpstreamStatus {
   nextRunAt: Date | null;
   /** Seconds until `nextRunAt`, 0 when due or overdue; null when unknown (no pull yet). */
   nextRunInSeconds: number | null;
+  /** Pulls of the last 24 h whose process stopped before they finished (killed, crashed). */
+  abandonedRuns: number;
 }
 
 export interface ExportFileStatus {
@@ -123,6 +125,7 @@ function toUpstream(row: UpstreamRow, now: Date): UpstreamStatus {
     consecutiveFailures: row.consecutive_failures,
     nextRunAt,
     nextRunInSeconds: nextRunAt === null ? null : Math.max(0, seconds(nextRunAt.getTime() - now.getTime())),
+    abandonedRuns: row.abandoned_runs,
   };
 }
 

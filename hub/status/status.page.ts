@@ -38,6 +38,8 @@ function upstreamRow(u: UpstreamStatus, now: Date): SafeHtml {
       : html`error
           <div class="error">${pull.error}</div>`;
   const running = u.runningSince ? html`<div class="muted">pulling since ${formatTime(u.runningSince)}</div>` : null;
+  const abandoned =
+    u.abandonedRuns > 0 ? html`<div class="error">${u.abandonedRuns} run(s) abandoned in the last 24 h</div>` : null;
   const next =
     u.nextRunInSeconds === null
       ? 'at the next schedule'
@@ -53,7 +55,7 @@ function upstreamRow(u: UpstreamStatus, now: Date): SafeHtml {
     </th>
     <td><span class="state state-${u.state}">${u.state}</span></td>
     <td>${pull ? when(pull.startedAt, now) : html`<span class="muted">never</span>`}${running}</td>
-    <td>${outcome}</td>
+    <td>${outcome}${abandoned}</td>
     <td class="n">${count(pull?.pages)}</td>
     <td class="n">${count(pull?.received)}</td>
     <td class="n">${count(pull?.inserted)}</td>

@@ -24,6 +24,8 @@ export interface UpstreamRow {
   duration_ms: number | null;
   last_success_at: Date | null;
   running_since: Date | null;
+  /** Runs of the last 24 h whose process stopped before they finished (closed by the next run). */
+  abandoned_runs: number;
 }
 
 export interface RegionCountRow {
@@ -56,7 +58,10 @@ const UPSTREAMS_SQL = `
          q.consecutive_failures, q.next_attempt_at,
          last.started_at as run_started_at, last.finished_at as run_finished_at, last.pages, last.received,
          last.inserted, last.duplicates, last.invalid, last.revised, last.error, last.duration_ms,
-         ok.last_success_at, running.started_at as running_since
+         ok.last_success_at, running.started_at as running_since,
+         (select count(*)::int from federation_in_runs r
+           where r.query_id = q.id and r.error like 'abandoned:%'
+             and r.started_at > now() - interval '24 hours') as abandoned_runs
     from federation_in_queries q
     left join lateral (
       select r.* from federation_in_runs r

@@ -5,6 +5,7 @@ import { FederationCallError, type FederationClient } from '../../../core/federa
 import type { FederationFetchRequest, FederationFetchResponse } from '../../../core/federation/federation.proto';
 import { truncate } from '../../../core/keys/intervals';
 import type { Logger } from '../../../core/logging/logger';
+import { tlsFileProblems } from '../../../core/tls/tls-file-problems';
 import { nextAttemptAt } from '../backoff';
 import type { KeyPool } from '../../pool/key-pool';
 import { incomingFromWire } from './incoming-wire-keys';
@@ -85,9 +86,12 @@ async function runPull(
 ): Promise<PullOutcome> {
   const { signal, onPage } = options;
   const runs = new PullRunRepository(session);
+  // We hold the upstream's lock, so a run still open is one whose process died (killed, crashed): close it.
+  const abandoned = await runs.closeAbandoned(query.id, deps.now());
   const runId = await runs.start(query.id, deps.now());
   const counts: RunCounts = { ...ZERO_COUNTS };
   const log = deps.logger.child({ upstream: query.name, runId });
+  if (abandoned > 0) log.warn({ abandoned }, 'closed pull runs left open by a process that stopped');
   const base: Omit<FederationFetchRequest, 'state'> = {
     includeRegions: query.includeRegions,
     excludeRegions: query.excludeRegions,
@@ -110,8 +114,10 @@ async function runPull(
       await storePage(deps, session, queries, runs, query, runId, page, counts);
       onPage?.(counts);
     }
-    await runs.finish(runId, deps.now(), null);
-    await queries.recordSuccess(session, query.id);
+    await inClientTransaction(session, async () => {
+      await runs.finish(runId, deps.now(), null);
+      await queries.recordSuccess(session, query.id);
+    });
     log.info({ ...counts }, 'pull done');
     return { status: 'done', upstream: query.name, runId, counts };
   } catch (err) {
@@ -119,11 +125,14 @@ async function runPull(
     const error = describeFailure(err);
     const now = deps.now();
     let retryAt = now;
-    await queries.recordFailure(session, query.id, (failures) => {
-      retryAt = nextAttemptAt(now, failures, deps.backoffBaseSeconds, deps.backoffMaxSeconds);
-      return retryAt;
+    // The backoff and the closed run commit together: a reader never sees one without the other.
+    await inClientTransaction(session, async () => {
+      await queries.recordFailure(session, query.id, (failures) => {
+        retryAt = nextAttemptAt(now, failures, deps.backoffBaseSeconds, deps.backoffMaxSeconds);
+        return retryAt;
+      });
+      await runs.finish(runId, now, error);
     });
-    await runs.finish(runId, now, error);
     if (!(err instanceof AppError)) log.error({ err: (err as Error)?.message }, 'pull failed');
     else log.warn({ error, retryAt, ...counts }, 'pull failed; will retry with backoff');
     return { status: 'failed', upstream: query.name, runId, counts, error, retryAt };
@@ -164,19 +173,39 @@ async function storePage(
   counts.revised += added.revised;
 }
 
-/** The upstream's client; its TLS files are read when it is first built. */
+/** The upstream's client; its TLS files are read when it is first built, and named when they are unusable. */
 function clientFor(deps: PullDeps, query: UpstreamQuery, log: Logger): FederationClient {
-  try {
-    return deps.clients.get(query);
-  } catch (err) {
-    log.error({ err: (err as Error)?.message }, 'the upstream TLS files could not be read');
-    throw new AppError('unavailable', 'upstream_tls_files_unreadable', 'the upstream TLS files could not be read');
+  const problems = tlsFileProblems({
+    ca: { path: query.caCertPath, name: 'ca' },
+    cert: { path: query.clientCertPath, name: 'cert' },
+    key: { path: query.clientKeyPath, name: 'key' },
+  });
+  if (problems.length === 0) {
+    try {
+      return deps.clients.get(query);
+    } catch (err) {
+      problems.push((err as Error)?.message ?? 'unusable');
+    }
+  }
+  log.warn({ problems }, 'the upstream TLS files are unusable');
+  throw new UpstreamTlsFilesError(problems);
+}
+
+/** The upstream's TLS files cannot be used; the run record and the status page name the file and why. */
+class UpstreamTlsFilesError extends AppError {
+  constructor(readonly problems: string[]) {
+    super(
+      'unavailable',
+      'upstream_tls_files_unreadable',
+      `the upstream TLS files are unusable: ${problems.join('; ')}`,
+    );
   }
 }
 
 /** A short, safe text for the run record and the status page. */
 function describeFailure(err: unknown): string {
   if (err instanceof FederationCallError) return `grpc_status_${err.grpcCode}: ${err.message.slice(0, 200)}`;
+  if (err instanceof UpstreamTlsFilesError) return `${err.code}: ${err.problems.join('; ').slice(0, 300)}`;
   if (err instanceof AppError) return err.code;
   return 'internal_error';
 }

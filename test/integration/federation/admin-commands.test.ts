@@ -1,3 +1,4 @@
+import path from 'node:path';
 import test from 'ava';
 import { enfedInProcess } from '../../helpers/cli';
 import { generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
@@ -91,3 +92,45 @@ for (const [name, args] of usageMistakes) {
     t.regex(run.stderr, /Usage: enfed admin partner add/);
   });
 }
+
+test.serial('upstream add stores absolute TLS paths and refuses files it cannot use, naming the file', async (t) => {
+  const relative = (file: string) => path.relative(process.cwd(), file);
+  const add = (name: string, cert: string, key: string) =>
+    enfedInProcess(
+      [
+        'admin',
+        'upstream',
+        'add',
+        '--name',
+        name,
+        '--address',
+        'localhost:9443',
+        '--include',
+        'CA',
+        '--ca',
+        relative(certs.caPath),
+        '--cert',
+        cert,
+        '--key',
+        key,
+      ],
+      env,
+    );
+  const ok = await add('rel', relative(certs.certPath('hub')), relative(certs.keyPath('hub')));
+  t.is(ok.code, 0, ok.stderr);
+  const stored = (await db.pool.query(`select * from federation_in_queries where name = 'rel'`)).rows[0];
+  t.like(stored, {
+    ca_cert_path: certs.caPath,
+    client_cert_path: certs.certPath('hub'),
+    client_key_path: certs.keyPath('hub'),
+  });
+
+  const mismatched = await add('mismatched', certs.certPath('hub'), certs.keyPath('partner'));
+  t.is(mismatched.code, 2);
+  t.regex(mismatched.stderr, /--key: .*partner\.key: this key does not belong to the certificate/);
+  const missing = await add('missing', '/nonexistent/hub.crt', certs.keyPath('hub'));
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /--cert: \/nonexistent\/hub\.crt: no such file/);
+  t.is((await db.pool.query(`select count(*)::int as n from federation_in_queries where name <> 'rel'`)).rows[0].n, 0);
+  await db.pool.query(`delete from federation_in_queries where name = 'rel'`);
+});

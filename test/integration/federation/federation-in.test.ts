@@ -1,6 +1,8 @@
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import test from 'ava';
+import { startTcpProxy } from '../../helpers/tcp-proxy';
 import { KeyPool } from '../../../hub/pool/key-pool';
+import { loadUpstreamStatus } from '../../../hub/status/hub-status';
+import { StatusRepository } from '../../../hub/status/status.repository';
 import pg from 'pg';
 import { truncate } from '../../../core/keys/intervals';
 import { pullUpstream, type PullDeps } from '../../../hub/sources/federation/pull-upstream';
@@ -171,19 +173,8 @@ test.serial(
       `update partner_authorizations set include_regions = include_regions || '{WA}' where name = 'hub'`,
     );
     // A TCP proxy in front of the node that we can cut.
-    const sockets = new Set<Socket>();
-    const proxy = createServer((inbound) => {
-      const [host, port] = nodeA.server.addresses.grpc!.split(':');
-      const outbound = connect(Number(port), host);
-      for (const s of [inbound, outbound]) {
-        sockets.add(s);
-        s.on('error', () => undefined);
-        s.on('close', () => sockets.delete(s));
-      }
-      inbound.pipe(outbound).pipe(inbound);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const proxyPort = (proxy.address() as AddressInfo).port;
+    const proxy = await startTcpProxy(nodeA.server.addresses.grpc!);
+    const proxyPort = proxy.port;
     const viaProxy = await addUpstream(hub.db.pool, certs, {
       name: 'a-wa',
       address: `127.0.0.1:${proxyPort}`,
@@ -193,10 +184,7 @@ test.serial(
     const small = { ...deps, pageSize: 5 };
     const cut = await pullUpstream(small, viaProxy, {
       onPage: (counts) => {
-        if (counts.pages === 2) {
-          proxy.close();
-          for (const s of sockets) s.destroy();
-        }
+        if (counts.pages === 2) void proxy.cut();
       },
     });
     t.is(cut.status, 'failed');
@@ -246,7 +234,11 @@ test.serial(
     const run = await hub.db.pool.query('select finished_at, error from federation_in_runs where query_id = $1', [q]);
     t.is(run.rowCount, 1);
     t.not(run.rows[0].finished_at, null);
-    t.is(run.rows[0].error, 'upstream_tls_files_unreadable');
+    t.is(
+      run.rows[0].error,
+      'upstream_tls_files_unreadable: cert: /nonexistent/hub.crt: no such file',
+      'names the file',
+    );
     const state = await hub.db.pool.query(
       'select consecutive_failures, next_attempt_at from federation_in_queries where id = $1',
       [q],
@@ -357,3 +349,35 @@ test.serial('a traveler key from another region arrives without regions and is p
   const left = await hub.db.pool.query('select count(*)::int as n from exposure_keys where key = $1', [homebody.key]);
   t.is(left.rows[0].n, 0, 'a non-traveler key outside the include set does not come');
 });
+
+test.serial(
+  'a run left open by a killed process is closed as abandoned by the next pull, and the status shows it',
+  async (t) => {
+    const q = await addUpstream(hub.db.pool, certs, {
+      name: 'killed',
+      address: nodeA.server.addresses.grpc!,
+      certName: 'hub',
+      include: ['CA'],
+    });
+    // What kill -9 mid-pull leaves behind: a run that was started and never finished.
+    await hub.db.pool.query('insert into federation_in_runs (query_id, started_at) values ($1, $2)', [
+      q,
+      new Date(clock.ms - 60_000),
+    ]);
+    const repository = new StatusRepository(hub.db.pool);
+    const before = (await loadUpstreamStatus({ repository, now: clock.now() })).find((u) => u.name === 'killed');
+    t.truthy(before?.runningSince, 'before: the dead run looks like a pull in progress');
+
+    t.like(await pullUpstream(deps, q), { status: 'done' });
+    const runs = await hub.db.pool.query(
+      'select finished_at, error from federation_in_runs where query_id = $1 order by id',
+      [q],
+    );
+    t.is(runs.rowCount, 2);
+    t.not(runs.rows[0].finished_at, null);
+    t.regex(runs.rows[0].error, /^abandoned: /);
+    t.is(runs.rows[1].error, null);
+    const after = (await loadUpstreamStatus({ repository, now: clock.now() })).find((u) => u.name === 'killed');
+    t.like(after, { runningSince: null, abandonedRuns: 1, state: 'ok' });
+  },
+);
