@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../core/config/env';
+import { StartupError } from '../core/server/dependency-checks';
 import { buildProgram } from './program';
 import { processContext, type CliContext } from './support/cli-context';
 import { Refusal } from './support/refusal';
@@ -26,6 +27,10 @@ export async function runCli(argv: string[], ctx: CliContext = processContext())
     if (err instanceof ConfigError) {
       ctx.err(`enfed: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof StartupError) {
+      ctx.err(`enfed: ${err.message}\n`);
+      return 1;
     }
     ctx.err(`enfed: ${(err as Error)?.message ?? String(err)}\n`);
     return 1;

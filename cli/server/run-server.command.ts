@@ -11,7 +11,12 @@ import { setAction } from '../support/command-action';
 /** Runs a role until SIGTERM/SIGINT; `stopOnSignals` then stops it in order and exits the process. */
 async function runRole(role: 'node' | 'hub', ctx: CliContext): Promise<never> {
   const config = role === 'node' ? parseNodeConfig(ctx.env) : parseHubConfig(ctx.env);
-  const logger = createLogger({ level: config.LOG_LEVEL, name: role });
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    name: role,
+    instance: config.ENFED_INSTANCE,
+    format: config.LOG_FORMAT,
+  });
   const server =
     role === 'node'
       ? await startNode(parseNodeConfig(ctx.env), { logger })

@@ -17,8 +17,23 @@ export const commonConfig = configSection({
     .regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, : _ -')
     .default('enfed'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json (one object per line), pretty (readable lines) or auto (pretty on a terminal, else json). */
+  LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),
+  /** This server's name in every log line (e.g. node-wa); tells several servers' lines apart. Default: the role. */
+  ENFED_INSTANCE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (at most 64)')
+    .optional(),
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: integer(8080, 0, 65535),
+  /** A client must send its request head within this (a stalled client is cut). */
+  HTTP_HEADERS_TIMEOUT: duration(10),
+  /** … and its whole request, body included, within this. */
+  HTTP_REQUEST_TIMEOUT: duration(30),
+  /** An idle keep-alive connection is closed after this. */
+  HTTP_KEEP_ALIVE_TIMEOUT: duration(5),
+  /** HTTP connections open at once; more are refused (a load balancer in front spreads them). */
+  HTTP_MAX_CONNECTIONS: integer(10_000, 1, 1_000_000),
   /** Which components run in this process; default: all of this role's (checked against the role's names). */
   ENFED_COMPONENTS: list([]),
   /** Arrival times are truncated to this window (spec: 1 h) to hide arrival order. */
@@ -27,6 +42,10 @@ export const commonConfig = configSection({
   RETENTION: duration(14 * 86400),
   /** Where export files are written and served from. */
   BLOB_DIR: z.string().default('.enfed/blobs'),
+  /** How long start-up waits for PostgreSQL and Redis to answer before it exits naming the one at fault. */
+  STARTUP_DEPENDENCY_TIMEOUT: duration(15),
+  /** How often the job schedules are checked in Redis (and registered again if Redis lost them). */
+  JOB_SCHEDULE_CHECK_INTERVAL: duration(30),
   /** Shutdown gives every stage at most this long before moving on. */
   SHUTDOWN_TIMEOUT: duration(10),
 });

@@ -1,6 +1,5 @@
 import type { CommonConfig } from '../config/common.config';
 import { exportRepositories } from '../../core/export/batches/export-repositories';
-import { startScheduledJob } from '../jobs/scheduled-worker';
 import type { Component } from '../server/component';
 import { FileBlobStore } from '../blob-store/file-blob-store';
 import type { ExportConfig } from './export.config';
@@ -16,56 +15,39 @@ import { scheduleBatches } from './batches/schedule-batches';
 export function exportComponent<C extends CommonConfig & ExportConfig>(): Component<C> {
   return {
     name: 'export',
+    serves: { traffic: true, jobs: true },
     async start(ctx) {
       const { config } = ctx;
       const blobs = new FileBlobStore(config.BLOB_DIR);
       addExportRoutes(ctx.router, blobs);
-      const prefix = config.REDIS_PREFIX;
-      const worker = await startScheduledJob({
-        name: 'export-worker',
-        prefix,
-        connection: ctx.redis,
-        metrics: ctx.metrics,
-        everySeconds: config.EXPORT_WORKER_INTERVAL,
-        logger: ctx.logger,
-        handler: () =>
-          runExportWorker({
-            ...exportRepositories(ctx.db.pool),
-            pool: ctx.db.pool,
-            blobs,
-            logger: ctx.logger,
-            now: ctx.now,
-            leaseSeconds: config.EXPORT_LEASE,
-            settings: {
-              minRecords: config.EXPORT_FILE_MIN_RECORDS,
-              paddingRange: config.EXPORT_FILE_PADDING_RANGE,
-              compressionLevel: config.EXPORT_COMPRESSION_LEVEL,
-            },
-          }),
-      });
-      const scheduler = await startScheduledJob({
-        name: 'export-schedule',
-        prefix,
-        connection: ctx.redis,
-        metrics: ctx.metrics,
-        everySeconds: config.EXPORT_SCHEDULE_INTERVAL,
-        logger: ctx.logger,
-        handler: async () => {
-          const created = await scheduleBatches({
-            ...exportRepositories(ctx.db.pool),
-            logger: ctx.logger,
-            now: ctx.now(),
-            truncateWindowSeconds: config.TRUNCATE_WINDOW,
-            minWindowAgeSeconds: config.EXPORT_MIN_WINDOW_AGE,
-            retentionSeconds: config.RETENTION,
-          });
-          // New batches are built now rather than at the worker's next tick.
-          if (created > 0) await worker.queue.add('export-worker', {}, { removeOnComplete: 100, removeOnFail: 100 });
-          return created;
-        },
-      });
-      ctx.lifecycle.onStop('export', async () => {
-        await Promise.allSettled([scheduler.close(), worker.close()]);
+      const repositories = exportRepositories(ctx.db.pool);
+      const worker = await ctx.jobs.scheduled('export-worker', config.EXPORT_WORKER_INTERVAL, ctx.logger, () =>
+        runExportWorker({
+          ...repositories,
+          pool: ctx.db.pool,
+          blobs,
+          logger: ctx.logger,
+          now: ctx.now,
+          leaseSeconds: config.EXPORT_LEASE,
+          settings: {
+            minRecords: config.EXPORT_FILE_MIN_RECORDS,
+            paddingRange: config.EXPORT_FILE_PADDING_RANGE,
+            compressionLevel: config.EXPORT_COMPRESSION_LEVEL,
+          },
+        }),
+      );
+      await ctx.jobs.scheduled('export-schedule', config.EXPORT_SCHEDULE_INTERVAL, ctx.logger, async () => {
+        const created = await scheduleBatches({
+          ...repositories,
+          logger: ctx.logger,
+          now: ctx.now(),
+          truncateWindowSeconds: config.TRUNCATE_WINDOW,
+          minWindowAgeSeconds: config.EXPORT_MIN_WINDOW_AGE,
+          retentionSeconds: config.RETENTION,
+        });
+        // New batches are built now rather than at the worker's next tick.
+        if (created > 0) await worker.enqueue({});
+        return created;
       });
     },
   };

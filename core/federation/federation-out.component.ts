@@ -18,6 +18,7 @@ import { PartnerAuthorizationRepository } from './partner-authorization.reposito
 export function federationOutComponent(): Component<CommonConfig & FederationOutConfig> {
   return {
     name: 'federation-out',
+    serves: { traffic: true, jobs: false },
     async start(ctx) {
       const tls = serverTls(ctx.config);
       if (!tls) {

@@ -1,10 +1,11 @@
 import type Router from '@koa/router';
 import type { Redis } from 'ioredis';
+import type { CommonConfig } from '../config/common.config';
 import type { Database } from '../db/database';
+import type { Jobs } from '../jobs/jobs';
 import type { Lifecycle } from '../lifecycle/lifecycle';
 import type { Logger } from '../logging/logger';
 import type { Metrics } from '../metrics/metrics';
-import type { CommonConfig } from '../config/common.config';
 
 /** What a component gets to start with. Everything is per server instance: no module singletons. */
 export interface ComponentContext<C extends CommonConfig = CommonConfig> {
@@ -12,8 +13,10 @@ export interface ComponentContext<C extends CommonConfig = CommonConfig> {
   config: C;
   logger: Logger;
   db: Database;
-  /** Shared Redis connection for BullMQ (queues and workers). */
+  /** Shared Redis connection (BullMQ takes its connection settings from it). */
   redis: Redis;
+  /** This server's job queues: scheduled work, kept registered in Redis, closed at shutdown. */
+  jobs: Jobs;
   /** The HTTP router of this process; components add their routes before the server listens. */
   router: Router;
   lifecycle: Lifecycle;
@@ -31,5 +34,10 @@ export interface ComponentContext<C extends CommonConfig = CommonConfig> {
  */
 export interface Component<C extends CommonConfig = CommonConfig> {
   name: string;
+  /**
+   * What it serves, for readiness: `traffic` (HTTP or gRPC requests, which need PostgreSQL) and/or `jobs`
+   * (scheduled work, which needs Redis and its schedules as well).
+   */
+  serves: { traffic: boolean; jobs: boolean };
   start(ctx: ComponentContext<C>): Promise<void>;
 }

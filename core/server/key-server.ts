@@ -3,25 +3,30 @@ import type { EntitySchema } from '@mikro-orm/core';
 import Koa from 'koa';
 import type { CommonConfig } from '../config/common.config';
 import { migrate, openDatabase, type Database } from '../db/database';
-import { addHealthRoutes } from '../http/health.routes';
+import { serverIdentity } from '../db/server-identity';
 import { errorMiddleware } from '../http/error-middleware';
+import { addHealthRoutes } from '../http/health.routes';
 import { listen } from '../http/http-server';
+import { Jobs } from '../jobs/jobs';
 import { createRedis, pingRedis } from '../jobs/redis';
+import { claimRedisPrefix } from '../jobs/redis-prefix-owner';
+import { ScheduleKeeper } from '../jobs/schedule-keeper';
 import { Lifecycle } from '../lifecycle/lifecycle';
 import { createLogger, type Logger } from '../logging/logger';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
 import { Metrics } from '../metrics/metrics';
 import { addMetricsRoute } from '../metrics/metrics.routes';
 import type { Component, ComponentContext } from './component';
+import { checkDependencies } from './dependency-checks';
 
 export interface KeyServerOptions<C extends CommonConfig> {
   role: 'node' | 'hub';
   config: C;
   components: Component<C>[];
-  logger?: Logger;
-  now?: () => Date;
   /** The MikroORM entities of the role's capabilities (the node's publish trust configuration). */
   entities?: readonly EntitySchema[];
+  logger?: Logger;
+  now?: () => Date;
   /** Apply pending migrations before starting (default true; production may migrate separately). */
   migrate?: boolean;
 }
@@ -36,17 +41,22 @@ export interface RunningKeyServer<C extends CommonConfig = CommonConfig> {
 }
 
 /**
- * The shared composition of node and hub: database, Redis, HTTP app, then the role's components, then the
- * HTTP listener. Shutdown is the reverse: stop accepting HTTP, stop components (gRPC, workers), close
- * Redis and the database.
+ * The shared composition of node and hub: wait for PostgreSQL and Redis (bounded, naming the variable at
+ * fault), open the database, claim the Redis prefix, then the role's components, then the HTTP listener.
+ * Shutdown is the reverse: stop accepting HTTP, stop components (gRPC, workers), close Redis and the database.
  */
 export async function startKeyServer<C extends CommonConfig>(
   options: KeyServerOptions<C>,
 ): Promise<RunningKeyServer<C>> {
   const { config, role } = options;
-  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: role });
+  const logger =
+    options.logger ??
+    createLogger({ level: config.LOG_LEVEL, name: role, instance: config.ENFED_INSTANCE, format: config.LOG_FORMAT });
   const lifecycle = new Lifecycle(logger, config.SHUTDOWN_TIMEOUT * 1000);
+  const wanted = config.ENFED_COMPONENTS;
+  const components = options.components.filter((c) => wanted.length === 0 || wanted.includes(c.name));
   try {
+    await checkDependencies(config, config.STARTUP_DEPENDENCY_TIMEOUT * 1000);
     const db = await openDatabase(config.DATABASE_URL, logger, {
       poolSize: config.DATABASE_POOL_SIZE,
       entities: options.entities,
@@ -63,16 +73,38 @@ export async function startKeyServer<C extends CommonConfig>(
     lifecycle.onStop('redis', async () => {
       await redis.quit().catch(() => redis.disconnect());
     });
-    await pingRedis(redis);
+    const owner = {
+      serverId: await serverIdentity(db.pool),
+      role,
+      instance: config.ENFED_INSTANCE ?? role,
+      database: new URL(config.DATABASE_URL).pathname.slice(1),
+    };
+    const claim = () => claimRedisPrefix(redis, config.REDIS_PREFIX, owner);
+    await claim();
 
     const metrics = new Metrics();
+    const keeper = new ScheduleKeeper(redis, logger, config.JOB_SCHEDULE_CHECK_INTERVAL * 1000, claim);
+    const jobs = new Jobs({ prefix: config.REDIS_PREFIX, connection: redis, metrics, keeper });
+    lifecycle.onStop('jobs', async () => {
+      keeper.stop();
+      await jobs.close();
+    });
     const router = new Router();
     addMetricsRoute(router, metrics);
     addHealthRoutes(router, {
-      postgres: async () => {
-        await db.pool.query('select 1');
+      checks: {
+        postgres: async () => {
+          await db.pool.query('select 1');
+        },
+        redis: () => pingRedis(redis, 1000),
+        schedules: async () => {
+          const missing = await keeper.missing();
+          if (missing.length > 0) throw new Error(`missing: ${missing.join(', ')}`);
+        },
       },
-      redis: () => pingRedis(redis, 1000),
+      traffic: ['postgres'],
+      jobs: ['postgres', 'redis', 'schedules'],
+      servesTraffic: components.some((c) => c.serves.traffic),
     });
     const context: ComponentContext<C> = {
       role,
@@ -80,26 +112,36 @@ export async function startKeyServer<C extends CommonConfig>(
       logger,
       db,
       redis,
+      jobs,
       router,
       lifecycle,
       metrics,
       now: options.now ?? (() => new Date()),
       addresses: {},
     };
-    const wanted = config.ENFED_COMPONENTS;
-    for (const component of options.components) {
-      if (wanted.length > 0 && !wanted.includes(component.name)) continue;
+    for (const component of components) {
       await component.start({ ...context, logger: logger.child({ component: component.name }) });
       logger.debug({ component: component.name }, 'component started');
     }
 
     const app = new Koa();
     app.proxy = false;
+    // koa's own handler would print a multi-line stack for errors outside a request's response (a client gone
+    // mid-body, a stalled connection cut by the timeouts); one JSON line is enough.
+    app.silent = true;
+    app.on('error', (err: Error & { code?: string }) =>
+      logger.info({ err: err.message, code: err.code }, 'http connection error'),
+    );
     app.use(httpMetricsMiddleware(metrics));
     app.use(errorMiddleware(logger));
     app.use(router.routes());
     app.use(router.allowedMethods());
-    const http = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
+    const http = await listen(app, config.HTTP_HOST, config.HTTP_PORT, logger, {
+      headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT * 1000,
+      requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT * 1000,
+      keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT * 1000,
+      maxConnections: config.HTTP_MAX_CONNECTIONS,
+    });
     lifecycle.onStop('http', () => http.close());
     context.addresses.http = http.url;
     logger.info({ http: http.url, ...context.addresses }, `${role} started`);

@@ -10,6 +10,7 @@ import { addStatusRoutes } from './status.routes';
  */
 export const statusComponent: Component = {
   name: 'status',
+  serves: { traffic: true, jobs: false },
   async start(ctx) {
     const repository = new StatusRepository(ctx.db.pool);
     addStatusRoutes(ctx.router, { load: () => loadHubStatus({ repository, now: ctx.now() }) });

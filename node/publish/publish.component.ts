@@ -6,7 +6,7 @@ import type { PublishConfig } from './publish.config';
 import type { PublishSettings } from './publish';
 import { RevisionKeyRing } from './revision/revision-key-ring';
 import { RevisionKeyRepository } from './revision/revision-key.repository';
-import { startRevisionKeyRotation } from './revision/revision-key-rotation.job';
+import { REVISION_KEY_ROTATION_JOB, revisionKeyRotation } from './revision/revision-key-rotation.job';
 import { PublishKeysRepository } from './storage/publish-keys.repository';
 import { TrustStore } from './verification/trust-store';
 import { AuthorizedAppRepository } from './apps/authorized-app.repository';
@@ -33,24 +33,25 @@ export function publishSettings(config: PublishConfig): PublishSettings {
 export function publishComponent<C extends CommonConfig & PublishConfig>(): Component<C> {
   return {
     name: 'publish',
+    serves: { traffic: true, jobs: true },
     async start(ctx) {
       const { config } = ctx;
       const revisionKeys = new RevisionKeyRepository(ctx.db.pool);
       const rotate = () =>
         revisionKeys.rotate(ctx.now(), config.REVISION_KEY_ROTATION_PERIOD, config.REVISION_KEY_RETENTION);
       await rotate();
-      const rotation = await startRevisionKeyRotation({
-        keys: revisionKeys,
-        redis: ctx.redis,
-        metrics: ctx.metrics,
-        prefix: config.REDIS_PREFIX,
-        logger: ctx.logger,
-        now: ctx.now,
-        everySeconds: config.REVISION_KEY_CHECK_INTERVAL,
-        rotationSeconds: config.REVISION_KEY_ROTATION_PERIOD,
-        retentionSeconds: config.REVISION_KEY_RETENTION,
-      });
-      ctx.lifecycle.onStop('publish revision key rotation', () => rotation.close());
+      await ctx.jobs.scheduled(
+        REVISION_KEY_ROTATION_JOB,
+        config.REVISION_KEY_CHECK_INTERVAL,
+        ctx.logger,
+        revisionKeyRotation({
+          keys: revisionKeys,
+          logger: ctx.logger,
+          now: ctx.now,
+          rotationSeconds: config.REVISION_KEY_ROTATION_PERIOD,
+          retentionSeconds: config.REVISION_KEY_RETENTION,
+        }),
+      );
 
       const ttlMs = config.PUBLISH_CACHE_TTL * 1000;
       addPublishRoutes(

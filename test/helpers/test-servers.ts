@@ -24,6 +24,8 @@ export function testEnv(databaseUrl: string, extra: Record<string, string> = {})
 
 interface StartOptions {
   env?: Record<string, string>;
+  /** The DATABASE_URL the server gets, from its test database's (e.g. through a TCP proxy the test can cut). */
+  databaseVia?: (url: string) => string;
   now?: () => Date;
   logger?: Logger;
 }
@@ -46,7 +48,8 @@ async function startTestServer<C extends CommonConfig>(
   let config: C;
   let server: RunningKeyServer<C>;
   try {
-    config = parseConfig(testEnv(db.url, options.env));
+    const url = options.databaseVia ? options.databaseVia(db.url) : db.url;
+    config = parseConfig(testEnv(url, options.env));
     server = await start(config, { logger: options.logger ?? testLogger(), now: options.now });
   } catch (err) {
     // A server that refuses to start must not leave its database behind.

@@ -8,7 +8,12 @@ test('a node starts, reports ready over HTTP and stops cleanly', async (t) => {
     t.is(health.status, 200);
     const ready = await fetch(`${node.server.httpUrl}/readyz`);
     t.is(ready.status, 200);
-    t.deepEqual(await ready.json(), { status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+    t.deepEqual(await ready.json(), {
+      status: 'ok',
+      checks: { postgres: 'ok', redis: 'ok', schedules: 'ok' },
+      traffic: 'ok',
+      jobs: 'ok',
+    });
   } finally {
     await node.destroy();
   }

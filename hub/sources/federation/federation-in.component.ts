@@ -1,21 +1,24 @@
 import type { CommonConfig } from '../../../core/config/common.config';
-import { startScheduledJob } from '../../../core/jobs/scheduled-worker';
 import type { Component } from '../../../core/server/component';
-import type { FederationInConfig } from './federation-in.config';
 import { KeyPool } from '../../pool/key-pool';
+import type { FederationInConfig } from './federation-in.config';
 import { pullMetrics } from './pull.metrics';
-import { PullScheduler } from './pull-scheduler';
-import type { PullDeps } from './pull-upstream';
+import { PULL_QUEUE, PullSchedules, type PullJobData } from './pull-schedules';
+import { pullUpstream, type PullDeps } from './pull-upstream';
 import { UpstreamClients } from './upstream-clients';
+import { UpstreamQueryRepository } from './upstream-query.repository';
 
 /**
- * The hub's federation-in: one BullMQ job scheduler per upstream (`pull:<name>`) and the worker that pulls.
- * Upstreams added or removed with `enfed admin upstream` are picked up by a reconciling job every
- * FEDERATION_SYNC_INTERVAL, without a restart.
+ * The hub's federation-in: the pull queue with one schedule per upstream (`pull:<name>`) and its worker, which
+ * runs up to FEDERATION_PULL_CONCURRENCY pulls of different upstreams at once. Pulls of one upstream are
+ * serialized by its advisory lock (a second one finds it busy and ends at once), and an upstream in backoff ends
+ * at once too, so a dead upstream costs the others at most one slot for one call deadline. Upstreams added or
+ * removed with `enfed admin upstream` are picked up every FEDERATION_SYNC_INTERVAL, without a restart.
  */
 export function federationInComponent(): Component<CommonConfig & FederationInConfig> {
   return {
     name: 'federation-in',
+    serves: { traffic: false, jobs: true },
     async start(ctx) {
       const clients = new UpstreamClients();
       ctx.lifecycle.onStop('federation-in clients', () => clients.close());
@@ -31,25 +34,25 @@ export function federationInComponent(): Component<CommonConfig & FederationInCo
         backoffBaseSeconds: ctx.config.FEDERATION_BACKOFF_BASE,
         backoffMaxSeconds: ctx.config.FEDERATION_BACKOFF_MAX,
       };
-      const scheduler = new PullScheduler(deps, {
-        connection: ctx.redis,
-        prefix: ctx.config.REDIS_PREFIX,
-        concurrency: ctx.config.FEDERATION_PULL_CONCURRENCY,
-        logger: ctx.logger,
-        onOutcome: pullMetrics(ctx.metrics).record,
-      });
-      ctx.lifecycle.onStop('federation-in pulls', () => scheduler.close());
-      const upstreams = await scheduler.sync();
-      const sync = await startScheduledJob({
-        name: 'federation-in-sync',
-        prefix: ctx.config.REDIS_PREFIX,
-        connection: ctx.redis,
-        metrics: ctx.metrics,
-        everySeconds: ctx.config.FEDERATION_SYNC_INTERVAL,
-        logger: ctx.logger,
-        handler: () => scheduler.sync(),
-      });
-      ctx.lifecycle.onStop('federation-in sync', () => sync.close());
+      // Shutdown stops pulls in flight at their next page boundary (committed pages stay); the queue closes after.
+      const aborts = new AbortController();
+      ctx.lifecycle.onStop('federation-in pulls', () => aborts.abort());
+      const record = pullMetrics(ctx.metrics).record;
+      const queue = ctx.jobs.queue<PullJobData>(
+        PULL_QUEUE,
+        ctx.logger,
+        async (data) => {
+          const outcome = await pullUpstream(deps, data.queryId, { signal: aborts.signal });
+          record(outcome);
+          return outcome.status;
+        },
+        { concurrency: ctx.config.FEDERATION_PULL_CONCURRENCY },
+      );
+      const schedules = new PullSchedules(queue, new UpstreamQueryRepository(ctx.db.pool), clients);
+      const upstreams = await schedules.sync();
+      await ctx.jobs.scheduled('federation-in-sync', ctx.config.FEDERATION_SYNC_INTERVAL, ctx.logger, () =>
+        schedules.sync(),
+      );
       ctx.logger.info({ upstreams }, 'federation-in scheduled');
     },
   };

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { Queue } from 'bullmq';
-import { PULL_QUEUE, pullSchedulerId } from '../../../hub/sources/federation/pull-scheduler';
+import { PULL_QUEUE, pullSchedulerId } from '../../../hub/sources/federation/pull-schedules';
 import { TEST_REDIS_URL } from '../../helpers/test-database';
 import { truncate } from '../../../core/keys/intervals';
 import { generateTestCerts, type TestCerts } from '../../helpers/federation-certs';

@@ -3,7 +3,11 @@ import test from 'ava';
 import { intervalNumber } from '../../../core/keys/intervals';
 import { RevisionKeyRing } from '../../../node/publish/revision/revision-key-ring';
 import { RevisionKeyRepository } from '../../../node/publish/revision/revision-key.repository';
-import { startRevisionKeyRotation } from '../../../node/publish/revision/revision-key-rotation.job';
+import {
+  REVISION_KEY_ROTATION_JOB,
+  revisionKeyRotation,
+} from '../../../node/publish/revision/revision-key-rotation.job';
+import { startScheduledJob } from '../../../core/jobs/scheduled-worker';
 import { createTestDatabase, TEST_REDIS_URL, testLogger, uniqueName } from '../../helpers/test-database';
 import { createRedis } from '../../../core/jobs/redis';
 import { dailyKeys, postPublish, publishBody, usePublishTestNode } from '../../helpers/publish-fixtures';
@@ -191,15 +195,19 @@ test('revision keys rotate: old tokens open until their key is destroyed; the sc
     t.deepEqual(await ring.open(newToken), revisable);
 
     const prefix = uniqueName('enfed_test');
-    const job = await startRevisionKeyRotation({
-      keys: revisionKeys,
-      redis,
+    const job = await startScheduledJob({
+      name: REVISION_KEY_ROTATION_JOB,
       prefix,
+      connection: redis,
       logger: testLogger(),
-      now: () => new Date(t0.getTime() + 40 * day),
       everySeconds: 3600,
-      rotationSeconds: 7 * 86400,
-      retentionSeconds: 15 * 86400,
+      handler: revisionKeyRotation({
+        keys: revisionKeys,
+        logger: testLogger(),
+        now: () => new Date(t0.getTime() + 40 * day),
+        rotationSeconds: 7 * 86400,
+        retentionSeconds: 15 * 86400,
+      }),
     });
     try {
       const schedulers = await job.queue.getJobSchedulers();
