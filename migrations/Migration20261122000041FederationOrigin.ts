@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * Origin tracking for federation (spec: "Serving partners").
+ * Origin tracking for federation (docs/federation.md, "Loop prevention and origin tracking").
  * - `partner_authorizations.origin_query_id`: the federation-in query through which the hub pulls from this
  *   same partner. Keys that query brought are never served back to that partner.
  * - `federation_in_queries.upstream_kind`: 'node' for one of our own nodes, 'partner' for another hub. Keys

@@ -3,7 +3,7 @@ import { configSection, parseSections, type ConfigOf } from './config-section';
 import { duration, integer, list, url } from './env';
 
 /**
- * Settings every enfed process shares (node and hub alike). Production defaults follow the spec; the timing
+ * Settings every enfed process shares (node and hub alike). Production defaults follow docs/; the timing
  * settings can be compressed to seconds for tests and demos.
  */
 export const commonConfig = configSection({
@@ -36,9 +36,9 @@ export const commonConfig = configSection({
   HTTP_MAX_CONNECTIONS: integer(10_000, 1, 1_000_000),
   /** Which components run in this process; default: all of this role's (checked against the role's names). */
   ENFED_COMPONENTS: list([]),
-  /** Arrival times are truncated to this window (spec: 1 h) to hide arrival order. */
+  /** Arrival times are truncated to this window (docs/publish-api.md: 1 h) to hide arrival order. */
   TRUNCATE_WINDOW: duration(3600),
-  /** Keys are kept this long (spec: 14 d, never below 10 d unless ALLOW_SHORT_RETENTION for tests). */
+  /** Keys are kept this long (docs/publish-api.md: 14 d, never below 10 d unless ALLOW_SHORT_RETENTION for tests). */
   RETENTION: duration(14 * 86400),
   /** Where export files are written and served from. */
   BLOB_DIR: z.string().default('.enfed/blobs'),

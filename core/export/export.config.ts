@@ -4,7 +4,7 @@ import { EXPORT_FILE_MIN_RECORDS, EXPORT_FILE_PADDING_RANGE, MAX_RECORDS_PER_FIL
 
 /**
  * Environment of the export component (node and hub alike). Every period can be compressed to seconds
- * for tests and demos; the defaults are the production values of the spec.
+ * for tests and demos; the defaults are the production values of docs/export-format.md.
  */
 export const exportConfig = configSection({
   /** How often closed windows are turned into batches. */
@@ -15,9 +15,9 @@ export const exportConfig = configSection({
   EXPORT_MIN_WINDOW_AGE: duration(3600),
   /** A worker's claim on a batch; a crashed worker's batch is retried after it expires. */
   EXPORT_LEASE: duration(900),
-  /** Padding target (spec: 1000); 0 turns padding off (tests of exact contents). */
+  /** Padding target (docs/export-format.md: 1000); 0 turns padding off (tests of exact contents). */
   EXPORT_FILE_MIN_RECORDS: integer(EXPORT_FILE_MIN_RECORDS, 0, MAX_RECORDS_PER_FILE_LIMIT),
-  /** Random extra padding, 0..this (spec: 100). */
+  /** Random extra padding, 0..this (docs/export-format.md: 100). */
   EXPORT_FILE_PADDING_RANGE: integer(EXPORT_FILE_PADDING_RANGE, 0, 100_000),
   /**
    * Deflate level of the zip entries. Key bytes are random and do not compress, so level 1 gives nearly

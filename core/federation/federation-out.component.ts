@@ -12,7 +12,7 @@ import { unaryHandler } from './grpc-handler';
 import { PartnerAuthorizationRepository } from './partner-authorization.repository';
 
 /**
- * Federation.Fetch over mutual TLS, on every node and on the hub (spec: federation.md). Serves this server's
+ * Federation.Fetch over mutual TLS, on every node and on the hub (docs/federation.md). Serves this server's
  * keys to authorized partners. The bound address is published as `ctx.addresses.grpc`.
  */
 export function federationOutComponent(): Component<CommonConfig & FederationOutConfig> {

@@ -34,9 +34,9 @@ export const federationOutConfig = configSection(
     /** CA bundle that partners' client certificates must chain to (PEM). */
     TLS_CLIENT_CA_PATH: z.string().optional(),
     /**
-     * Server cap on keys per Fetch page (spec default 500). A partner asking for more gets this many. Raising it
-     * (e.g. 10000 for a hub pulling large nodes, as the benchmark does) cuts round trips; memory per call grows
-     * with it.
+     * Server cap on keys per Fetch page (default 500, docs/federation.md). A partner asking for more gets this
+     * many. Raising it (e.g. 10000 for a hub pulling large nodes, as the benchmark does) cuts round trips; memory
+     * per call grows with it.
      */
     FEDERATION_MAX_PAGE_SIZE: integer(DEFAULT_MAX_PAGE_SIZE, 1, 100_000),
     /**

@@ -37,8 +37,9 @@ const STREAMS = {
 
 /**
  * One page of a stream strictly after `after`: keyset order on (timestamp, key), closed windows only, the
- * partner's regions (spec: a key is served when its regions meet the include set, or it is a traveler key, as
- * the reference server does; an excluded region always keeps it out), provenance and origin rules.
+ * partner's regions (docs/federation.md, "Regions": a key is served when its regions meet the include set, or it
+ * is a traveler key, as the reference server does; an excluded region always keeps it out), provenance and origin
+ * rules.
  */
 function pageQuery(stream: keyof typeof STREAMS, after: KeysetPosition, limit: number, filter: KeyFilter) {
   const { column, values } = STREAMS[stream];

@@ -52,7 +52,7 @@ export interface FederationProto {
 }
 
 /**
- * Loads proto/federation.proto with the options our types assume: field names as written in the spec,
+ * Loads proto/federation.proto with the options our types assume: field names as written in the .proto,
  * int64 as numbers (unix seconds fit), enums as numbers, defaults filled in so every field is present.
  */
 export function loadFederationProto(): FederationProto {

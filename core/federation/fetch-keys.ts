@@ -8,7 +8,7 @@ import { toWireKey } from './key-wire';
 import type { PartnerAuthorizationRepository } from './partner-authorization.repository';
 import { effectiveRegions, trimRegions, type EffectiveRegions } from './region-filter';
 
-/** Default server cap on keys per page (spec). */
+/** Default server cap on keys per page (docs/federation.md). */
 export const DEFAULT_MAX_PAGE_SIZE = 500;
 
 /** What serving one Fetch call needs. */
@@ -25,9 +25,10 @@ export interface FetchKeysDeps {
 }
 
 /**
- * Serves one Federation.Fetch page to the caller identified by `fingerprint` (spec: "Who may call", "Paging").
- * Primary keys come first, then revised keys, each stream with its own exact keyset cursor; a page holds at most
- * min(maxExposureKeys, cap) keys and `partialResponse` says whether more are waiting right now.
+ * Serves one Federation.Fetch page to the caller identified by `fingerprint` (docs/federation.md, "Identity:
+ * mutual TLS", "Paging and cursors"). Primary keys come first, then revised keys, each stream with its own exact
+ * keyset cursor; a page holds at most min(maxExposureKeys, cap) keys and `partialResponse` says whether more are
+ * waiting right now.
  */
 export async function fetchKeys(
   deps: FetchKeysDeps,

@@ -8,7 +8,7 @@ export interface EffectiveRegions {
 }
 
 /**
- * Combines a request with the caller's authorization (spec: "Who may call"). Requested include regions are
+ * Combines a request with the caller's authorization (docs/federation.md, "Regions"). Requested include regions are
  * intersected with the authorized ones (either empty → nothing is served); exclusions are unioned. A request
  * whose own include and exclude sets overlap is a client mistake: INVALID_ARGUMENT.
  */

@@ -1,4 +1,4 @@
-/** Protocol bounds from publish-api.md; the configurable ones are defaults. */
+/** Protocol bounds from docs/publish-api.md; the configurable ones are defaults. */
 export const KEY_LIMITS = {
   MAX_KEYS_ON_PUBLISH: 30,
   MAX_SAME_START_INTERVAL_KEYS: 3,

@@ -48,7 +48,7 @@ export function isReportType(value: unknown): value is ReportType {
   return typeof value === 'string' && (REPORT_TYPES as readonly string[]).includes(value);
 }
 
-/** Allowed revisions (publish-api.md): the only ways a stored report type may change. */
+/** Allowed revisions (docs/publish-api.md, "Revision tokens"): the only ways a stored report type may change. */
 const ALLOWED_TRANSITIONS: Record<ReportType, readonly ReportType[]> = {
   '': ['confirmed', 'likely', 'negative'],
   likely: ['confirmed', 'negative'],

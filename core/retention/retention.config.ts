@@ -2,7 +2,7 @@ import type { CommonConfig } from '../config/common.config';
 import { configRule, configSection, type ConfigOf } from '../config/config-section';
 import { duration, flag } from '../config/env';
 
-/** The floor below which keys may not be deleted in production (spec: never below 10 days). */
+/** The floor below which keys may not be deleted in production (docs/publish-api.md: never below 10 days). */
 export const MIN_RETENTION_SECONDS = 10 * 86400;
 
 /** Environment of the cleanup component, and the retention floor. */

@@ -13,9 +13,9 @@ export interface IncomingKey extends KeyColumnFields {
 }
 
 /**
- * Validates a list of incoming keys again (a trust boundary, spec: "Pulling") and lays the survivors out as
- * columns. Dropped keys are only counted. A key repeated within the list keeps its last copy, so that one
- * statement never touches a row twice.
+ * Validates a list of incoming keys again (a trust boundary: docs/federation.md, "federation-in: pulling") and lays
+ * the survivors out as columns. Dropped keys are only counted. A key repeated within the list keeps its last copy,
+ * so that one statement never touches a row twice.
  */
 export function prepareIncoming(
   incoming: readonly (IncomingKey | undefined)[],

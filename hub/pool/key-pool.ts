@@ -20,7 +20,7 @@ export interface IngestCounts {
 
 /** Settings of the pool (from the hub's config). */
 export interface KeyPoolSettings {
-  /** Accept SELF_REPORT keys from sources (spec: "accepted only where configured"). */
+  /** Accept SELF_REPORT keys from sources (docs/federation.md: off unless configured). */
   acceptSelfReport: boolean;
 }
 

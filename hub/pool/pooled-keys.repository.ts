@@ -9,7 +9,7 @@ const ALLOWED_REVISIONS: string[] = REPORT_TYPES.flatMap((from) =>
   REPORT_TYPES.filter((to) => checkRevision(from, to) === 'allowed').map((to) => `${from}>${to}`),
 );
 
-// A key is revised at most once (publish-api.md; the reference refuses a key whose revised_at is set): a second
+// A key is revised at most once (docs/publish-api.md; the reference refuses a key whose revised_at is set): a second
 // revision would also send the key through every partner's revised-keys stream again.
 const IS_ALLOWED_REVISION = `(e.revised_at is null and (e.report_type || '>' || excluded.report_type) = any($13::text[]))`;
 

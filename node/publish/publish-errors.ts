@@ -1,6 +1,6 @@
 import { AppError, BadRequestError, UnauthenticatedError } from '../../core/errors/app-error';
 
-/** Stable error codes of the publish API (publish-api.md, "Error codes"). */
+/** Stable error codes of the publish API (docs/publish-api.md, "Error codes"). */
 export const PUBLISH_CODES = {
   badRequest: 'bad_request',
   unknownHealthAuthorityId: 'unknown_health_authority_id',

@@ -41,7 +41,7 @@ export interface PublishResult {
 }
 
 /**
- * The publish use case (publish-api.md): request rules, app and certificate, per-key rules and derived
+ * The publish use case (docs/publish-api.md): request rules, app and certificate, per-key rules and derived
  * fields, then one all-or-nothing store that inserts new keys and revises re-sent ones under the rules of
  * the revision token. Throws AppErrors for every client mistake.
  */

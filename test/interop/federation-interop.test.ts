@@ -348,7 +348,7 @@ test.serial(
 
 test.serial("the hub's travelers-only export holds exactly the traveler key", async (t) => {
   const files = await fetchServedExports(hub.server.httpUrl, 'travelers');
-  // Hour 2 brought no traveler key, and a window without real keys has no file (export-format.md).
+  // Hour 2 brought no traveler key, and a window without real keys has no file (docs/export-format.md).
   t.deepEqual(
     files.map((f) => f.name),
     [fileName('travelers', 1)],

@@ -5,7 +5,7 @@ import { generateTestCerts } from '../helpers/federation-certs';
 import { parseHubConfig } from '../../hub/hub.config';
 import { parseNodeConfig } from '../../node/node.config';
 
-test('a node config with defaults only is valid and uses the spec’s production values', (t) => {
+test('a node config with defaults only is valid and uses the documented production values', (t) => {
   const config = parseNodeConfig({});
   t.is(config.TRUNCATE_WINDOW, 3600);
   t.is(config.RETENTION, 14 * 86400);

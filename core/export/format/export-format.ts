@@ -1,6 +1,6 @@
 import type { SignatureInfo } from '../../signing/signature';
 
-/** Constants of the export file format (spec/export-format.md). */
+/** Constants of the export file format (docs/export-format.md). */
 
 /** The 16 bytes that open every export.bin: "EK Export v1" and four spaces. */
 export const EXPORT_BIN_HEADER = Buffer.from('EK Export v1    ', 'ascii');

@@ -8,9 +8,9 @@ import { isSafeBlobName } from '../../blob-store/file-blob-store';
 const SERVED = /^(?:[a-z0-9][a-z0-9_-]*\/)+(?:index\.txt|[0-9]+-[0-9]+-[0-9]{5}\.zip)$/;
 
 /**
- * GET /exports/<root>/index.txt and /exports/<root>/<file>.zip from the blob store, with the spec's cache
- * headers (a CDN sits in front in production). Anything else, including any name that could leave the
- * store, is a 404 JSON answer.
+ * GET /exports/<root>/index.txt and /exports/<root>/<file>.zip from the blob store, with the cache headers of
+ * docs/export-format.md (a CDN sits in front in production). Anything else, including any name that could leave
+ * the store, is a 404 JSON answer.
  */
 export function addExportRoutes(router: Router, blobs: FileBlobStore): void {
   router.get('/exports/{*name}', async (ctx) => {

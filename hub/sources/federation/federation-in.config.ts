@@ -15,7 +15,7 @@ export const federationInConfig = configSection(
     FEDERATION_BACKOFF_MAX: duration(3600),
     /** How often the pull schedules are reconciled with federation_in_queries (upstreams added or removed). */
     FEDERATION_SYNC_INTERVAL: duration(30),
-    /** Accept SELF_REPORT keys from upstreams (spec: "accepted only where configured"). */
+    /** Accept SELF_REPORT keys from upstreams (docs/federation.md: off unless configured). */
     FEDERATION_ACCEPT_SELF_REPORT: flag(false),
   },
   [

@@ -50,9 +50,10 @@ export class PullAbortedError extends AppError {
 }
 
 /**
- * Pulls one upstream until it has nothing more (spec: "Pulling"). Holds the upstream's advisory lock for the
- * whole pull; each page's keys, the new cursors and the run's counters commit in one transaction, so stopping at
- * any point loses and duplicates nothing and the next pull resumes at the last committed page. The next page is
+ * Pulls one upstream until it has nothing more (docs/federation.md, "federation-in: pulling"). Holds the
+ * upstream's advisory lock for the whole pull; each page's keys, the new cursors and the run's counters commit in
+ * one transaction, so stopping at any point loses and duplicates nothing and the next pull resumes at the last
+ * committed page. The next page is
  * requested while the current one is stored. All of a pull's database work runs on the session holding the lock:
  * one connection per pull, so pulls never wait on each other for a second connection (with as many pulls as the
  * pool has connections, that wait would never end).

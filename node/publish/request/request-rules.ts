@@ -1,7 +1,7 @@
 import { BadRequestError } from '../../../core/errors/app-error';
 import type { PublishKeyInput } from './publish-request';
 
-/** The request-level limits (publish-api.md; configurable). */
+/** The request-level limits (docs/publish-api.md; configurable). */
 export interface RequestLimits {
   maxKeys: number;
   maxSameStartKeys: number;

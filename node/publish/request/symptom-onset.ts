@@ -11,7 +11,7 @@ export function isUsableOnset(onset: number | undefined, now: Date): onset is nu
 }
 
 /**
- * The onset interval a publish uses (publish-api.md, "Days since onset"): the request's if usable, else
+ * The onset interval a publish uses (docs/publish-api.md, "Derived fields"): the request's if usable, else
  * the certificate's if usable, else now − 4 days.
  */
 export function chooseOnsetInterval(

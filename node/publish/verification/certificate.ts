@@ -7,7 +7,7 @@ import type { PublishKeyInput } from '../request/publish-request';
 import { tekmacMatches } from './tekmac';
 import type { TrustedAuthority } from './trust-store';
 
-/** Report types a certificate may carry (publish-api.md). */
+/** Report types a certificate may carry (docs/publish-api.md). */
 const CERTIFICATE_REPORT_TYPES: ReadonlySet<string> = new Set(['confirmed', 'likely', 'negative', 'user-report']);
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const ES256_SIGNATURE_BYTES = 64;

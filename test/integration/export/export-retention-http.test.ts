@@ -97,7 +97,7 @@ function rawGet(
   });
 }
 
-test('the node serves index.txt and zips with the spec headers; anything else is a JSON 404, traversal included', async (t) => {
+test('the node serves index.txt and zips with the documented cache headers; anything else is a JSON 404, traversal included', async (t) => {
   const kit = await createExportKit();
   const node = await startTestNode({
     env: { BLOB_DIR: kit.blobDir, EXPORT_SCHEDULE_INTERVAL: '1h', EXPORT_WORKER_INTERVAL: '1h' },

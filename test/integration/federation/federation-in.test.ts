@@ -279,7 +279,7 @@ test.serial('a pooled key is revised at most once, whichever upstreams send revi
   const firstRevision = await revisedAt();
 
   clock.advanceHours(1);
-  // likely → confirmed would be allowed for a key never revised; this one already was (publish-api.md).
+  // likely → confirmed would be allowed for a key never revised; this one already was (docs/publish-api.md).
   const second = await pullUpstream(selfReport, b);
   t.is(second.status, 'done');
   t.like((await keysAt(hub.db.pool)).get(hex), { revisedReportType: 'likely' });

@@ -1,6 +1,6 @@
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import test from 'ava';
-import { vectorText } from '../../helpers/shared-vectors';
+import { vectorText } from '../../helpers/vectors';
 import { intervalNumber } from '../../../core/keys/intervals';
 import { AuthorizedAppRepository } from '../../../node/publish/apps/authorized-app.repository';
 import { HealthAuthorityRepository } from '../../../node/publish/authorities/health-authority.repository';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { vectorBytes, vectorText } from '../../helpers/shared-vectors';
+import { vectorBytes, vectorText } from '../../helpers/vectors';
 import { createHash } from 'node:crypto';
 import { encodeExportBin } from '../../../core/export/format/export-bin';
 import { DEFAULT_ROLLING_PERIOD, type ExportHeader } from '../../../core/export/format/export-format';
@@ -8,7 +8,7 @@ import { decodeExportBin, decodeSignatureList, verifyExportSignature } from '../
 import { recordToRow, type ExportRecord } from '../../../core/export/format/export-row';
 import { encodeRow, KEYS_TAG, MAX_ENCODED_KEY_SIZE } from '../../../core/export/format/tek-encoder';
 
-/** Copies of the shared vectors (made by an independent implementation); test fixtures only. */
+/** The reference vectors (test/fixtures/vectors, made by an independent implementation); test fixtures only. */
 const vectorBin = vectorBytes('export/export.bin');
 const vectorSig = vectorBytes('export/export.sig');
 const vectorPub = vectorText('test-export-signing.pub.pem');

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { vectorText } from '../../helpers/shared-vectors';
+import { vectorText } from '../../helpers/vectors';
 import { computeTekmac, tekmacMatches, tekmacText } from '../../../node/publish/verification/tekmac';
 import type { PublishKeyInput } from '../../../node/publish/request/publish-request';
 
