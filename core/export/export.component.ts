@@ -4,6 +4,7 @@ import { startScheduledJob } from '../jobs/scheduled-worker';
 import type { Component } from '../server/component';
 import { FileBlobStore } from '../blob-store/file-blob-store';
 import type { ExportConfig } from './export.config';
+import { writeMissingIndexes } from './serve/export-index';
 import { addExportRoutes } from './serve/export.routes';
 import { runExportWorker } from './batches/run-export-worker';
 import { scheduleBatches } from './batches/schedule-batches';
@@ -11,7 +12,8 @@ import { scheduleBatches } from './batches/schedule-batches';
 /**
  * The export pipeline of a node or the hub (the hub runs it over its pooled keys, signed with its own
  * keys): a scheduled job that creates batches for closed windows, a worker job that builds them, and the
- * HTTP route serving the blob store.
+ * HTTP route serving the blob store. A config's index.txt exists from the start (empty until its first file):
+ * written at start-up, and by the scheduled job for configs added later.
  */
 export function exportComponent<C extends CommonConfig & ExportConfig>(): Component<C> {
   return {
@@ -20,6 +22,8 @@ export function exportComponent<C extends CommonConfig & ExportConfig>(): Compon
       const { config } = ctx;
       const blobs = new FileBlobStore(config.BLOB_DIR);
       addExportRoutes(ctx.router, blobs);
+      const repositories = exportRepositories(ctx.db.pool);
+      await writeMissingIndexes(ctx.db.pool, blobs, await repositories.configs.list());
       const prefix = config.REDIS_PREFIX;
       const worker = await startScheduledJob({
         name: 'export-worker',
@@ -30,7 +34,7 @@ export function exportComponent<C extends CommonConfig & ExportConfig>(): Compon
         logger: ctx.logger,
         handler: () =>
           runExportWorker({
-            ...exportRepositories(ctx.db.pool),
+            ...repositories,
             pool: ctx.db.pool,
             blobs,
             logger: ctx.logger,
@@ -51,8 +55,9 @@ export function exportComponent<C extends CommonConfig & ExportConfig>(): Compon
         everySeconds: config.EXPORT_SCHEDULE_INTERVAL,
         logger: ctx.logger,
         handler: async () => {
+          await writeMissingIndexes(ctx.db.pool, blobs, await repositories.configs.list());
           const created = await scheduleBatches({
-            ...exportRepositories(ctx.db.pool),
+            ...repositories,
             logger: ctx.logger,
             now: ctx.now(),
             truncateWindowSeconds: config.TRUNCATE_WINDOW,
