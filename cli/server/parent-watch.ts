@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../core/config/env';
+import { processGone } from '../support/process-gone';
 
 /** How often the watched process is checked. */
 const POLL_MS = 1000;
@@ -16,26 +16,6 @@ export function parentPidFromEnv(env: NodeJS.ProcessEnv): number | undefined {
     throw new ConfigError([`ENFED_PARENT_PID: expected a process id, got "${value}"`]);
   }
   return pid;
-}
-
-/**
- * True when process `pid` no longer runs: it does not exist, or (Linux) it is a zombie — killed but not yet
- * reaped by its own parent, which `kill(pid, 0)` alone would still report as alive.
- */
-export function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    // EPERM: it exists but belongs to another user.
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // `pid (command) state …`: the command may hold spaces and parentheses, the state follows the last `)`.
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return false; // no /proc (macOS): the kill check is all there is
-  }
 }
 
 /**
