@@ -15,6 +15,8 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command('enfed')
     .description('Exposure Notification key server: jurisdiction node, federation hub, and their tools')
     .version(VERSION, '-V, --version', 'print the version')
+    // Options after a subcommand belong to it (`enfed demo publish --manifest x` is publish's --manifest, not demo's).
+    .enablePositionalOptions()
     .addCommand(nodeCommand(ctx))
     .addCommand(hubCommand(ctx))
     .addCommand(migrateCommand(ctx))

@@ -53,6 +53,8 @@ export function demoCommand(ctx: CliContext): Command {
     .option('--pull-interval <seconds>', 'how often the hub pulls each node', '10')
     .option('--export-period <seconds>', 'window of one export batch (divides 24 h)', '60')
     .option('--truncate-window <seconds>', 'arrival times are truncated to this', '10')
+    // `enfed demo publish --manifest x`: the option after the subcommand is the subcommand's.
+    .enablePositionalOptions()
     .addCommand(demoPublishCommand(ctx));
   return setAction(cmd, async (flags: DemoFlags) => {
     const env = ctx.env;
