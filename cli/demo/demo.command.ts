@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import type { CliContext } from '../support/cli-context';
 import { setAction } from '../support/command-action';
 import { Refusal } from '../support/refusal';
-import { spawnServer, stopAll, type DemoProcess } from './child-processes';
+import { describeEnd, spawnServer, stopAll, type DemoProcess } from './child-processes';
 import { buildManifest } from './demo-manifest';
 import { toDemoOptions, type DemoFlags } from './demo-options';
 import { demoPublishCommand } from './demo-publish.command';
@@ -25,7 +25,7 @@ const READY_TIMEOUT_MS = 60_000;
 async function waitReady(server: DemoServer, process: DemoProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (process.child.exitCode !== null)
+    if (process.child.exitCode !== null || process.child.signalCode !== null)
       throw new Error(`${server.name} exited during start-up; see ${server.logFile}`);
     try {
       const res = await fetch(`http://127.0.0.1:${server.httpPort}/readyz`);
@@ -96,11 +96,13 @@ export function demoCommand(ctx: CliContext): Command {
       for (const server of [...plan.nodes, plan.hub]) {
         const child = spawnServer(server.name, server.role, serverEnv(plan, server, options, redisUrl), server.logFile);
         processes.push(child);
-        child.exited.then((code) => {
-          if (!stopping) {
-            ctx.err(`enfed demo: ${server.name} exited unexpectedly (code ${code}); see ${server.logFile}\n`);
-            void stop(1);
-          }
+        void child.exited.then((end) => {
+          if (stopping) return;
+          ctx.err(
+            `enfed demo: ${server.name} exited unexpectedly (${describeEnd(end)}); stopping the others. ` +
+              `Its log: ${server.logFile}\n`,
+          );
+          void stop(1);
         });
       }
       await Promise.all([...plan.nodes, plan.hub].map((s, i) => waitReady(s, processes[i]!)));
@@ -118,16 +120,23 @@ export function demoCommand(ctx: CliContext): Command {
           ctx.out(`enfed demo: seeded ${options.seed} diagnoses (${inserted} keys) at ${node.server.region}\n`);
         }
       }
+      // Progress from the databases; a failed read (PostgreSQL restarting) prints nothing and the next one resumes.
       let last = '';
+      let reading = false;
       progressTimer = setInterval(() => {
-        counter.read().then(
-          (counts) => {
-            const line = formatFlow(counts);
-            if (line !== last) ctx.out(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
-            last = line;
-          },
-          () => undefined,
-        );
+        if (reading) return;
+        reading = true;
+        counter
+          .read()
+          .then(
+            (counts) => {
+              const line = formatFlow(counts);
+              if (line !== last) ctx.out(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
+              last = line;
+            },
+            () => undefined,
+          )
+          .finally(() => (reading = false));
       }, 3000);
     } catch (err) {
       ctx.err(`enfed demo: ${(err as Error).message}\n`);
