@@ -52,11 +52,15 @@ export function planDemo(options: DemoOptions, databaseUrl: string): DemoPlan {
   };
 }
 
-/** The environment a demo server process runs with (the same variables an operator sets in production). */
+/**
+ * The environment a demo server process runs with (the same variables an operator sets in production).
+ * ENFED_INSTANCE names the server in its log lines.
+ */
 export function serverEnv(plan: DemoPlan, s: DemoServer, options: DemoOptions, redisUrl: string): NodeJS.ProcessEnv {
   const timing = options.truncateWindowSeconds;
   return {
     PATH: process.env.PATH,
+    ENFED_INSTANCE: s.name,
     DATABASE_URL: s.databaseUrl,
     REDIS_URL: redisUrl,
     REDIS_PREFIX: s.redisPrefix,
