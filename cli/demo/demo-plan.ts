@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { DemoOptions } from './demo-options';
+import { demoTiming } from './demo-timing';
 
 /** One server of the local federation. */
 export interface DemoServer {
@@ -57,7 +58,7 @@ export function planDemo(options: DemoOptions, databaseUrl: string): DemoPlan {
  * ENFED_INSTANCE names the server in its log lines.
  */
 export function serverEnv(plan: DemoPlan, s: DemoServer, options: DemoOptions, redisUrl: string): NodeJS.ProcessEnv {
-  const timing = options.truncateWindowSeconds;
+  const timing = demoTiming(options);
   return {
     PATH: process.env.PATH,
     ENFED_INSTANCE: s.name,
@@ -73,10 +74,10 @@ export function serverEnv(plan: DemoPlan, s: DemoServer, options: DemoOptions, r
     TLS_KEY_PATH: `${plan.certDir}/${s.name}.key`,
     TLS_CLIENT_CA_PATH: `${plan.certDir}/ca.crt`,
     BLOB_DIR: s.blobDir,
-    TRUNCATE_WINDOW: `${timing}s`,
-    EXPORT_SCHEDULE_INTERVAL: `${Math.max(1, Math.min(timing, 5))}s`,
-    EXPORT_WORKER_INTERVAL: `${Math.max(1, Math.min(timing, 5))}s`,
-    EXPORT_MIN_WINDOW_AGE: `${timing}s`,
+    TRUNCATE_WINDOW: `${timing.truncateWindowSeconds}s`,
+    EXPORT_SCHEDULE_INTERVAL: `${timing.exportJobIntervalSeconds}s`,
+    EXPORT_WORKER_INTERVAL: `${timing.exportJobIntervalSeconds}s`,
+    EXPORT_MIN_WINDOW_AGE: `${timing.minWindowAgeSeconds}s`,
     CLEANUP_INTERVAL: '60s',
     REVISION_KEY_CHECK_INTERVAL: '60s',
     FEDERATION_SYNC_INTERVAL: '5s',

@@ -17,7 +17,8 @@ import { checkServices } from './preflight';
 import { FlowCounter, formatFlow } from './progress';
 import { provisionDemo } from './provision';
 import { seedDiagnoses } from './seed';
-import { printSummary } from './summary';
+import { demoTiming, hubExportDueAt } from './demo-timing';
+import { clock, printSummary } from './summary';
 
 const GENERATE_CERTS = fileURLToPath(new URL('../../certs/generate.sh', import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
@@ -93,7 +94,7 @@ export function demoCommand(ctx: CliContext): Command {
     process.on('SIGTERM', () => void stop(0));
 
     try {
-      for (const server of [...plan.nodes, plan.hub]) {
+      const start = (server: DemoServer): DemoProcess => {
         const child = spawnServer(server.name, server.role, serverEnv(plan, server, options, redisUrl), server.logFile);
         processes.push(child);
         void child.exited.then((end) => {
@@ -104,11 +105,15 @@ export function demoCommand(ctx: CliContext): Command {
           );
           void stop(1);
         });
-      }
-      await Promise.all([...plan.nodes, plan.hub].map((s, i) => waitReady(s, processes[i]!)));
+        return child;
+      };
+      // The nodes first: a node answers /readyz only once all its components, gRPC included, have started, so
+      // the hub's first pulls find every upstream listening instead of failing and backing off.
+      const nodes = plan.nodes.map(start);
+      await Promise.all(plan.nodes.map((s, i) => waitReady(s, nodes[i]!)));
+      await waitReady(plan.hub, start(plan.hub));
       const manifest = await buildManifest(plan, options, provisioned.hub, provisioned.nodes);
       await writeJsonAtomically(options.manifestPath, manifest);
-      printSummary(manifest, options, plan);
 
       if (options.seed > 0) {
         for (const node of provisioned.nodes) {
@@ -120,6 +125,13 @@ export function demoCommand(ctx: CliContext): Command {
           ctx.out(`enfed demo: seeded ${options.seed} diagnoses (${inserted} keys) at ${node.server.region}\n`);
         }
       }
+      const timing = demoTiming(options);
+      printSummary(manifest, options, plan, {
+        timing,
+        dueAt: hubExportDueAt(new Date(), timing),
+        seeded: options.seed > 0,
+      });
+
       // Progress from the databases; a failed read (PostgreSQL restarting) prints nothing and the next one resumes.
       let last = '';
       let reading = false;
@@ -131,7 +143,7 @@ export function demoCommand(ctx: CliContext): Command {
           .then(
             (counts) => {
               const line = formatFlow(counts);
-              if (line !== last) ctx.out(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
+              if (line !== last) ctx.out(`${clock(new Date())}  ${line}\n`);
               last = line;
             },
             () => undefined,
