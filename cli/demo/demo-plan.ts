@@ -27,7 +27,7 @@ export interface DemoPlan {
 /** The three demo states: one node each. */
 export const DEMO_REGIONS = ['US-WA', 'US-OR', 'US-CA'] as const;
 
-/** Where everything lives: fixed names so a second run replaces the first. */
+/** Where everything lives: fixed names, so a new run replaces a stopped one's (never a running one's: demo.lock). */
 export function planDemo(options: DemoOptions, databaseUrl: string): DemoPlan {
   const dir = resolve(options.dir);
   const server = (name: string, role: 'node' | 'hub', index: number, region?: string): DemoServer => {
