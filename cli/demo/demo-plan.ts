@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { DemoOptions } from './demo-options';
+import { demoTiming } from './demo-timing';
 
 /** One server of the local federation. */
 export interface DemoServer {
@@ -26,7 +27,7 @@ export interface DemoPlan {
 /** The three demo states: one node each. */
 export const DEMO_REGIONS = ['US-WA', 'US-OR', 'US-CA'] as const;
 
-/** Where everything lives: fixed names so a second run replaces the first. */
+/** Where everything lives: fixed names, so a new run replaces a stopped one's (never a running one's: demo.lock). */
 export function planDemo(options: DemoOptions, databaseUrl: string): DemoPlan {
   const dir = resolve(options.dir);
   const server = (name: string, role: 'node' | 'hub', index: number, region?: string): DemoServer => {
@@ -52,11 +53,15 @@ export function planDemo(options: DemoOptions, databaseUrl: string): DemoPlan {
   };
 }
 
-/** The environment a demo server process runs with (the same variables an operator sets in production). */
+/**
+ * The environment a demo server process runs with (the same variables an operator sets in production).
+ * ENFED_INSTANCE names the server in its log lines.
+ */
 export function serverEnv(plan: DemoPlan, s: DemoServer, options: DemoOptions, redisUrl: string): NodeJS.ProcessEnv {
-  const timing = options.truncateWindowSeconds;
+  const timing = demoTiming(options);
   return {
     PATH: process.env.PATH,
+    ENFED_INSTANCE: s.name,
     DATABASE_URL: s.databaseUrl,
     REDIS_URL: redisUrl,
     REDIS_PREFIX: s.redisPrefix,
@@ -69,10 +74,10 @@ export function serverEnv(plan: DemoPlan, s: DemoServer, options: DemoOptions, r
     TLS_KEY_PATH: `${plan.certDir}/${s.name}.key`,
     TLS_CLIENT_CA_PATH: `${plan.certDir}/ca.crt`,
     BLOB_DIR: s.blobDir,
-    TRUNCATE_WINDOW: `${timing}s`,
-    EXPORT_SCHEDULE_INTERVAL: `${Math.max(1, Math.min(timing, 5))}s`,
-    EXPORT_WORKER_INTERVAL: `${Math.max(1, Math.min(timing, 5))}s`,
-    EXPORT_MIN_WINDOW_AGE: `${timing}s`,
+    TRUNCATE_WINDOW: `${timing.truncateWindowSeconds}s`,
+    EXPORT_SCHEDULE_INTERVAL: `${timing.exportJobIntervalSeconds}s`,
+    EXPORT_WORKER_INTERVAL: `${timing.exportJobIntervalSeconds}s`,
+    EXPORT_MIN_WINDOW_AGE: `${timing.minWindowAgeSeconds}s`,
     CLEANUP_INTERVAL: '60s',
     REVISION_KEY_CHECK_INTERVAL: '60s',
     FEDERATION_SYNC_INTERVAL: '5s',

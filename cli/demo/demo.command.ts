@@ -1,46 +1,27 @@
-import { execFile } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { createLogger } from '../../core/logging/logger';
+import { rmdir } from 'node:fs/promises';
 import { Command } from 'commander';
 import type { CliContext } from '../support/cli-context';
 import { setAction } from '../support/command-action';
 import { Refusal } from '../support/refusal';
-import { spawnServer, stopAll, type DemoProcess } from './child-processes';
-import { buildManifest } from './demo-manifest';
+import { cleanDemo } from './demo-clean';
+import { instanceInUse, portsInUse } from './demo-guards';
+import { acquireDemoLock } from './demo-lock';
 import { toDemoOptions, type DemoFlags } from './demo-options';
 import { demoPublishCommand } from './demo-publish.command';
-import { planDemo, serverEnv, type DemoServer } from './demo-plan';
-import { writeJsonAtomically } from './manifest-file';
+import { planDemo } from './demo-plan';
 import { checkServices } from './preflight';
-import { FlowCounter, formatFlow } from './progress';
-import { provisionDemo } from './provision';
-import { seedDiagnoses } from './seed';
-import { printSummary } from './summary';
+import { runDemo } from './run-demo';
 
-const GENERATE_CERTS = fileURLToPath(new URL('../../certs/generate.sh', import.meta.url));
-const READY_TIMEOUT_MS = 60_000;
-
-async function waitReady(server: DemoServer, process: DemoProcess): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (process.child.exitCode !== null)
-      throw new Error(`${server.name} exited during start-up; see ${server.logFile}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${server.httpPort}/readyz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${server.name} was not ready within ${READY_TIMEOUT_MS / 1000} s; see ${server.logFile}`);
-}
+const ONE_AT_A_TIME = `
+One demo per --dir and per --instance: a second one is refused (lock file <dir>/demo.lock, sessions on the
+instance's databases, ports in use) and the running one is left alone. A stopped demo's databases, Redis keys
+and files stay until the next start replaces them, or until --clean removes them. If a server dies, the demo
+names it and stops the others; if the demo itself is killed, even with SIGKILL, its servers stop by themselves.`;
 
 /**
  * `enfed demo`: a hub and three nodes as separate processes on loopback, with dev certificates, keys and
- * compressed timings; runs until SIGINT/SIGTERM, then stops every process and exits 0.
+ * compressed timings; runs until SIGINT/SIGTERM, then stops every process and exits 0. `--clean` removes a
+ * stopped demo instead.
  */
 export function demoCommand(ctx: CliContext): Command {
   const cmd = new Command('demo')
@@ -53,86 +34,46 @@ export function demoCommand(ctx: CliContext): Command {
     .option('--pull-interval <seconds>', 'how often the hub pulls each node', '10')
     .option('--export-period <seconds>', 'window of one export batch (divides 24 h)', '60')
     .option('--truncate-window <seconds>', 'arrival times are truncated to this', '10')
+    .option(
+      '--clean',
+      "instead of running: drop a stopped demo's databases and Redis keys, remove its files (certificates, " +
+        'blobs, logs, manifest) and exit; refused while that demo runs',
+    )
+    .addHelpText('after', ONE_AT_A_TIME)
     .addCommand(demoPublishCommand(ctx));
-  return setAction(cmd, async (flags: DemoFlags) => {
+  return setAction(cmd, async (flags: DemoFlags & { clean?: boolean }) => {
     const env = ctx.env;
     const options = toDemoOptions(flags, env);
     const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     const problems = await checkServices(databaseUrl, redisUrl);
     if (problems.length > 0) {
-      throw new Refusal(`demo cannot start:\n  ${problems.join('\n  ')}`);
+      throw new Refusal(`demo cannot ${flags.clean ? 'clean' : 'start'}:\n  ${problems.join('\n  ')}`);
     }
-    const logger = createLogger({ level: 'warn', name: 'demo' });
     const plan = planDemo(options, databaseUrl);
-    await rm(`${plan.dir}/blobs`, { recursive: true, force: true });
-    await rm(options.manifestPath, { force: true });
-    await mkdir(`${plan.dir}/logs`, { recursive: true });
-    ctx.out(`enfed demo: generating dev certificates in ${plan.certDir}\n`);
-    await promisify(execFile)('bash', [GENERATE_CERTS, plan.certDir, ...plan.nodes.map((n) => n.name)]);
-    ctx.out('enfed demo: creating databases, signing keys, health authorities, partners and upstreams\n');
-    const provisioned = await provisionDemo(plan, options, redisUrl, logger);
-
-    const processes: DemoProcess[] = [];
-    let stopping = false;
-    const counter = new FlowCounter(plan);
-    let progressTimer: NodeJS.Timeout | undefined;
-    const stop = async (code: number) => {
-      if (stopping) return;
-      stopping = true;
-      clearInterval(progressTimer);
-      ctx.out('\nenfed demo: stopping the hub and the nodes…\n');
-      await stopAll(processes, 15_000);
-      await counter.close();
-      ctx.out('enfed demo: stopped\n');
-      process.exit(code);
-    };
-    process.on('SIGINT', () => void stop(0));
-    process.on('SIGTERM', () => void stop(0));
-
+    // Nothing is touched before these checks pass: a running demo keeps its certificates, databases and keys.
+    const lock = acquireDemoLock(plan.dir, { instance: options.instance, basePort: options.basePort });
     try {
-      for (const server of [...plan.nodes, plan.hub]) {
-        const child = spawnServer(server.name, server.role, serverEnv(plan, server, options, redisUrl), server.logFile);
-        processes.push(child);
-        child.exited.then((code) => {
-          if (!stopping) {
-            ctx.err(`enfed demo: ${server.name} exited unexpectedly (code ${code}); see ${server.logFile}\n`);
-            void stop(1);
-          }
-        });
-      }
-      await Promise.all([...plan.nodes, plan.hub].map((s, i) => waitReady(s, processes[i]!)));
-      const manifest = await buildManifest(plan, options, provisioned.hub, provisioned.nodes);
-      await writeJsonAtomically(options.manifestPath, manifest);
-      printSummary(manifest, options, plan);
-
-      if (options.seed > 0) {
-        for (const node of provisioned.nodes) {
-          const inserted = await seedDiagnoses(
-            `http://127.0.0.1:${node.server.httpPort}/v1/publish`,
-            node.healthAuthority!,
-            options.seed,
-          );
-          ctx.out(`enfed demo: seeded ${options.seed} diagnoses (${inserted} keys) at ${node.server.region}\n`);
-        }
-      }
-      let last = '';
-      progressTimer = setInterval(() => {
-        counter.read().then(
-          (counts) => {
-            const line = formatFlow(counts);
-            if (line !== last) ctx.out(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
-            last = line;
-          },
-          () => undefined,
+      const inUse = await instanceInUse(plan, options.instance);
+      if (inUse) throw new Refusal(inUse);
+      if (flags.clean) {
+        await cleanDemo(plan, options.manifestPath, redisUrl, lock);
+        ctx.out(
+          `enfed demo: removed instance ${options.instance} (databases, Redis keys) and its files in ${plan.dir}\n`,
         );
-      }, 3000);
+        return;
+      }
+      const busy = await portsInUse(plan);
+      if (busy.length > 0) {
+        throw new Refusal(
+          `demo cannot start:\n  ${busy.join('\n  ')}\n  Stop what uses them, or pass another --base-port.`,
+        );
+      }
+      await runDemo(ctx, plan, options, redisUrl, lock);
     } catch (err) {
-      ctx.err(`enfed demo: ${(err as Error).message}\n`);
-      await stop(1);
+      lock.release();
+      if (lock.createdDir) await rmdir(plan.dir).catch(() => undefined);
+      throw err;
     }
-    return new Promise<never>(() => {
-      // Runs until a signal; `stop` exits the process.
-    });
   });
 }

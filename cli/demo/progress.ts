@@ -9,13 +9,27 @@ export interface FlowCounts {
   hubExportedKeys: number;
 }
 
-/** Reads the flow counts straight from the demo databases (read-only, one small pool each). */
+/**
+ * Reads the flow counts straight from the demo databases (read-only, one small pool each). A lost connection
+ * (PostgreSQL restarting) must not end the demo: an idle client's error is dropped with the client, a read
+ * fails (the caller skips that line) and the next read connects again.
+ */
 export class FlowCounter {
   private readonly pools = new Map<string, pg.Pool>();
 
   constructor(private readonly plan: DemoPlan) {
-    for (const s of [plan.hub, ...plan.nodes])
-      this.pools.set(s.name, new pg.Pool({ connectionString: s.databaseUrl, max: 1 }));
+    for (const s of [plan.hub, ...plan.nodes]) {
+      const pool = new pg.Pool({
+        connectionString: s.databaseUrl,
+        max: 1,
+        connectionTimeoutMillis: 2000,
+        query_timeout: 5000,
+        application_name: 'enfed-demo-progress',
+      });
+      // Without a listener an idle client's error (its server went away) would crash the supervisor.
+      pool.on('error', () => undefined);
+      this.pools.set(s.name, pool);
+    }
   }
 
   private async count(name: string, sql: string): Promise<number> {

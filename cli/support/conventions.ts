@@ -5,6 +5,7 @@ import type { CliContext } from './cli-context';
 export function applyConventions(root: Command, ctx: CliContext): void {
   const visit = (cmd: Command) => {
     cmd
+      // Options after a subcommand belong to it (`enfed demo publish --manifest x` is publish's, not demo's).
       .enablePositionalOptions()
       .exitOverride()
       .showHelpAfterError()

@@ -1,8 +1,9 @@
 import type { CommonConfig } from '../config/common.config';
-import { exportRepositories } from '../../core/export/batches/export-repositories';
+import { exportRepositories } from './batches/export-repositories';
 import type { Component } from '../server/component';
 import { FileBlobStore } from '../blob-store/file-blob-store';
 import type { ExportConfig } from './export.config';
+import { writeMissingIndexes } from './serve/export-index';
 import { addExportRoutes } from './serve/export.routes';
 import { runExportWorker } from './batches/run-export-worker';
 import { scheduleBatches } from './batches/schedule-batches';
@@ -10,7 +11,8 @@ import { scheduleBatches } from './batches/schedule-batches';
 /**
  * The export pipeline of a node or the hub (the hub runs it over its pooled keys, signed with its own
  * keys): a scheduled job that creates batches for closed windows, a worker job that builds them, and the
- * HTTP route serving the blob store.
+ * HTTP route serving the blob store. A config's index.txt exists from the start (empty until its first file):
+ * written at start-up, and by the scheduled job for configs added later.
  */
 export function exportComponent<C extends CommonConfig & ExportConfig>(): Component<C> {
   return {
@@ -21,6 +23,7 @@ export function exportComponent<C extends CommonConfig & ExportConfig>(): Compon
       const blobs = new FileBlobStore(config.BLOB_DIR);
       addExportRoutes(ctx.router, blobs);
       const repositories = exportRepositories(ctx.db.pool);
+      await writeMissingIndexes(ctx.db.pool, blobs, await repositories.configs.list());
       const worker = await ctx.jobs.scheduled('export-worker', config.EXPORT_WORKER_INTERVAL, ctx.logger, () =>
         runExportWorker({
           ...repositories,
@@ -37,6 +40,7 @@ export function exportComponent<C extends CommonConfig & ExportConfig>(): Compon
         }),
       );
       await ctx.jobs.scheduled('export-schedule', config.EXPORT_SCHEDULE_INTERVAL, ctx.logger, async () => {
+        await writeMissingIndexes(ctx.db.pool, blobs, await repositories.configs.list());
         const created = await scheduleBatches({
           ...repositories,
           logger: ctx.logger,

@@ -48,16 +48,19 @@ export class Lifecycle {
   }
 }
 
-/** Stops `target` on the first SIGTERM or SIGINT and exits; a second signal exits at once. */
-export function stopOnSignals(target: { stop(): Promise<void> }, logger: Logger): void {
+/**
+ * Stops `target` on the first SIGTERM or SIGINT and exits; a second signal exits at once. Returns the same
+ * stop as a function, for other reasons to stop (e.g. the process's supervisor is gone).
+ */
+export function stopOnSignals(target: { stop(): Promise<void> }, logger: Logger): (reason: string) => void {
   let received = false;
-  const handler = (signal: NodeJS.Signals) => {
+  const stopNow = (reason: string) => {
     if (received) {
-      logger.warn({ signal }, 'second signal: exiting now');
+      logger.warn({ reason }, 'stopping again: exiting now');
       process.exit(1);
     }
     received = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ reason }, 'shutting down');
     target.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -66,6 +69,7 @@ export function stopOnSignals(target: { stop(): Promise<void> }, logger: Logger)
       },
     );
   };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
+  process.on('SIGTERM', () => stopNow('SIGTERM'));
+  process.on('SIGINT', () => stopNow('SIGINT'));
+  return stopNow;
 }

@@ -26,3 +26,21 @@ export async function rewriteIndex(
     return names;
   });
 }
+
+/**
+ * Writes the index of every config that has none yet (a new config: an empty listing), so that its URL answers
+ * 200 with an empty body from the start rather than 404 until the first file exists. Returns the roots written.
+ */
+export async function writeMissingIndexes(
+  pool: pg.Pool,
+  blobs: FileBlobStore,
+  configs: Array<{ id: number; root: string }>,
+): Promise<string[]> {
+  const written: string[] = [];
+  for (const config of configs) {
+    if ((await blobs.size(indexName(config.root))) !== undefined) continue;
+    await rewriteIndex(pool, blobs, config);
+    written.push(config.root);
+  }
+  return written;
+}

@@ -3,10 +3,25 @@ import { SigningKeyRepository } from '../../../core/signing/signing-key.reposito
 import { ExportConfigRepository } from '../../../core/export/configs/export-config.repository';
 import { decodeExportBin } from '../../../core/export/format/export-reader';
 import { createSigningKey } from '../../../core/signing/signing-keys';
+import { writeMissingIndexes } from '../../../core/export/serve/export-index';
 import { insertKeys, makeKey } from '../../helpers/key-factory';
 import { startTestNode } from '../../helpers/test-servers';
 import { createExportKit, readZip } from './export-kit';
 import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+
+const configFor = (root: string, now: number) => ({
+  root,
+  outputRegion: 'CA',
+  inputRegions: ['CA'],
+  excludeRegions: [],
+  includeTravelers: true,
+  onlyTravelers: false,
+  periodSeconds: 2,
+  maxRecordsPerFile: 500_000,
+  fromTimestamp: new Date(now - 10_000),
+  thruTimestamp: null,
+});
 
 test('with compressed timings the node exports on its own schedule (BullMQ) and serves the file', async (t) => {
   const kit = await createExportKit();
@@ -51,6 +66,33 @@ test('with compressed timings the node exports on its own schedule (BullMQ) and 
       decoded.keys.map((k) => k.keyData),
       [key.key],
     );
+  } finally {
+    await node.destroy();
+    await kit.destroy();
+  }
+});
+
+test('a config without files has an empty index.txt: 200 with an empty body, not 404', async (t) => {
+  const kit = await createExportKit();
+  const node = await startTestNode({ env: { BLOB_DIR: kit.blobDir, EXPORT_SCHEDULE_INTERVAL: '1s' } });
+  try {
+    const url = `${node.server.httpUrl}/exports/later/index.txt`;
+    t.is((await fetch(url)).status, 404, 'no config, no index');
+    // A config added while the server runs gets its index at the next scheduled run.
+    await new ExportConfigRepository(node.db.pool).insert(configFor('later', Date.now()));
+    let res = await fetch(url);
+    for (let i = 0; i < 60 && res.status === 404; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      res = await fetch(url);
+    }
+    t.is(res.status, 200);
+    t.is(await res.text(), '');
+
+    // What the component also runs at start-up: writes the missing ones, leaves an existing index as it is.
+    const early = await new ExportConfigRepository(kit.db.pool).insert(configFor('early', Date.now()));
+    t.deepEqual(await writeMissingIndexes(kit.db.pool, kit.blobs, [early]), ['early']);
+    t.is(await readFile(path.join(kit.blobDir, 'early/index.txt'), 'utf8'), '');
+    t.deepEqual(await writeMissingIndexes(kit.db.pool, kit.blobs, [early]), []);
   } finally {
     await node.destroy();
     await kit.destroy();
