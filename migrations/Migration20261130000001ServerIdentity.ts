@@ -1,9 +1,10 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * A random identity per server database (one row). Replicas of one server share it; two servers never do.
- * A server claims its Redis prefix under this id, so a second server configured with the same REDIS_PREFIX
- * is refused at start instead of silently taking the first one's scheduled jobs.
+ * A random identity per server database (one row, written by the server's first start, so that a database
+ * created from a template gets its own). Replicas of one server share it; two servers never do. A server claims
+ * its Redis prefix under this id, so a second server configured with the same REDIS_PREFIX is refused at start
+ * instead of silently taking the first one's scheduled jobs.
  */
 export class Migration20261130000001ServerIdentity extends Migration {
   override async up(): Promise<void> {
@@ -13,6 +14,5 @@ export class Migration20261130000001ServerIdentity extends Migration {
         singleton boolean not null default true unique check (singleton),
         created_at timestamptz not null default now()
       );`);
-    this.addSql('insert into server_identity default values;');
   }
 }
