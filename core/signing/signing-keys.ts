@@ -1,10 +1,10 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
-import jose from 'node-jose';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction';
 import { BadRequestError } from '../errors/app-error';
 import { SIGNATURE_ALGORITHM } from './signature';
 import { toExportSigningKey, type ExportSigningKey } from './file-signer';
+import { isP256Key, p256PrivateKeyPem, p256PublicKeyPem } from './p256-key';
 import { SigningKeyRepository, type SigningKeyInfo } from './signing-key.repository';
 
 /** `verification_key_id`: by convention the mobile country code; kept to a safe short token. */
@@ -17,33 +17,40 @@ export interface PemKeyPair {
   publicKeyPem: string;
 }
 
-/** Generates an ECDSA P-256 key pair with node-jose. */
+/** Generates an ECDSA P-256 key pair. */
 export async function generateSigningKeyPair(): Promise<PemKeyPair> {
-  const key = await jose.JWK.createKey('EC', 'P-256', { alg: 'ES256', use: 'sig' });
-  return normalize(key.toPEM(true));
+  return toPemKeyPair(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
 }
 
-/** Imports a private key PEM with node-jose, refusing anything but an EC P-256 private key. */
+/** Imports a private key PEM (PKCS#8 or SEC1), refusing anything but an EC P-256 private key. */
 export async function importSigningKeyPair(privateKeyPem: string): Promise<PemKeyPair> {
-  let key: jose.JWK.Key;
+  let key: KeyObject;
   try {
-    key = await jose.JWK.asKey(privateKeyPem, 'pem');
+    key = createPrivateKey(privateKeyPem);
   } catch {
+    // A public key (or certificate) is a key, just not the kind that signs.
+    if (isPublicKeyPem(privateKeyPem))
+      throw new BadRequestError('signing keys must be ECDSA P-256 private keys', 'invalid_signing_key');
     throw new BadRequestError('not a PEM private key', 'invalid_signing_key');
   }
-  const json = key.toJSON(true) as { kty?: string; crv?: string; d?: string };
-  if (json.kty !== 'EC' || json.crv !== 'P-256' || !json.d) {
+  if (!isP256Key(key)) {
     throw new BadRequestError('signing keys must be ECDSA P-256 private keys', 'invalid_signing_key');
   }
-  return normalize(key.toPEM(true));
+  return toPemKeyPair(key);
 }
 
-function normalize(pem: string): PemKeyPair {
-  const privateKey = createPrivateKey(pem);
-  return {
-    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-    publicKeyPem: createPublicKey(privateKey).export({ format: 'pem', type: 'spki' }).toString(),
-  };
+function isPublicKeyPem(pem: string): boolean {
+  try {
+    createPublicKey(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The stored forms: PKCS#8 private and SPKI public PEM, whatever encoding the key came in. */
+function toPemKeyPair(privateKey: KeyObject): PemKeyPair {
+  return { privateKeyPem: p256PrivateKeyPem(privateKey), publicKeyPem: p256PublicKeyPem(privateKey) };
 }
 
 /** The next free version under a key id: v1, v2, … */

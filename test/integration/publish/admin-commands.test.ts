@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
+import { findP256Key } from '../../helpers/p256-keys';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database';
 
 const run = promisify(execFile);
@@ -181,3 +182,42 @@ test.serial('bad arguments give a clear error and exit 2', async (t) => {
     t.regex(r.stderr, cases[i]![1]);
   });
 });
+
+test.serial(
+  'keys whose X starts 0x3F (1 in 256, once refused) are added as health authority and signing keys',
+  async (t) => {
+    const key = findP256Key((k) => k.x[0] === 0x3f);
+    await writeFile(join(dir, 'ha-3f.pem'), key.spkiPem);
+    await writeFile(join(dir, 'ha-3f.jwk'), key.publicJwk);
+    await writeFile(join(dir, 'signing-3f.pem'), key.pkcs8Pem);
+    t.is((await enfed('admin', 'health-authority', 'add', '--iss', 'ha-3f', '--aud', 'node-1')).code, 0);
+    const addKey = (kid: string, file: string) =>
+      enfed('admin', 'health-authority', 'key', 'add', '--iss', 'ha-3f', '--kid', kid, '--key-file', join(dir, file));
+    const pem = await addKey('v1', 'ha-3f.pem');
+    t.is(pem.code, 0, pem.stderr);
+    const jwk = await addKey('v2', 'ha-3f.jwk');
+    t.is(jwk.code, 0, jwk.stderr);
+    const keys = JSON.parse(
+      (await enfed('admin', 'health-authority', 'key', 'list', '--iss', 'ha-3f', '--json')).stdout,
+    ) as Array<Record<string, unknown>>;
+    t.deepEqual(
+      keys.map((k) => [k.kid, k.publicKeyPem]),
+      [
+        ['v1', key.spkiPem],
+        ['v2', key.spkiPem],
+      ],
+    );
+
+    const signing = await enfed(
+      'admin',
+      'signing-key',
+      'create',
+      '--key-id',
+      '310',
+      '--import',
+      join(dir, 'signing-3f.pem'),
+    );
+    t.is(signing.code, 0, signing.stderr);
+    t.true(signing.stdout.includes(key.spkiPem), "prints the imported key's public key");
+  },
+);
