@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
-import { findP256Key } from '../../helpers/p256-keys';
+import { findP256Key, jwkOf } from '../../helpers/p256-keys';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database';
 
 const run = promisify(execFile);
@@ -37,7 +37,7 @@ async function enfed(...args: string[]): Promise<{ code: number; stdout: string;
 test.serial('health authorities, their PEM and JWK keys, and apps are added and listed', async (t) => {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   await writeFile(join(dir, 'ha.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
-  await writeFile(join(dir, 'ha.jwk'), JSON.stringify(publicKey.export({ format: 'jwk' })));
+  await writeFile(join(dir, 'ha.jwk'), JSON.stringify(jwkOf(publicKey)));
   await writeFile(join(dir, 'private.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
   const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
   await writeFile(join(dir, 'rsa.pem'), rsa.export({ type: 'spki', format: 'pem' }));
