@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { FileBlobStore } from '../blob-store/file-blob-store';
+import type { BlobStore } from '../blob-store/blob-store';
 import { rewriteIndex } from '../export/serve/export-index';
 import type { RetentionRepository } from './retention.repository';
 import type { Logger } from '../logging/logger';
@@ -8,7 +8,7 @@ export interface RetentionDeps {
   repository: RetentionRepository;
   /** For rewriting the index of a config that lost files. */
   pool: pg.Pool;
-  blobs: FileBlobStore;
+  blobs: BlobStore;
   logger: Logger;
   now: Date;
   retentionSeconds: number;

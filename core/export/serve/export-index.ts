@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { inTransaction } from '../../db/transaction';
-import type { FileBlobStore } from '../../blob-store/file-blob-store';
+import type { BlobStore } from '../../blob-store/blob-store';
+import { INDEX_HEADERS } from '../format/export-cache-headers';
 import { indexName } from '../configs/export-config.model';
 
 /**
@@ -11,7 +12,7 @@ import { indexName } from '../configs/export-config.model';
  */
 export async function rewriteIndex(
   pool: pg.Pool,
-  blobs: FileBlobStore,
+  blobs: BlobStore,
   config: { id: number; root: string },
 ): Promise<string[]> {
   return inTransaction(pool, async (client) => {
@@ -22,7 +23,7 @@ export async function rewriteIndex(
       [config.id],
     );
     const names = result.rows.map((r) => r.filename);
-    await blobs.writeAtomic(indexName(config.root), names.join('\n'));
+    await blobs.writeAtomic(indexName(config.root), names.join('\n'), INDEX_HEADERS);
     return names;
   });
 }
@@ -33,12 +34,12 @@ export async function rewriteIndex(
  */
 export async function writeMissingIndexes(
   pool: pg.Pool,
-  blobs: FileBlobStore,
+  blobs: BlobStore,
   configs: Array<{ id: number; root: string }>,
 ): Promise<string[]> {
   const written: string[] = [];
   for (const config of configs) {
-    if ((await blobs.size(indexName(config.root))) !== undefined) continue;
+    if ((await blobs.stat(indexName(config.root))) !== undefined) continue;
     await rewriteIndex(pool, blobs, config);
     written.push(config.root);
   }
