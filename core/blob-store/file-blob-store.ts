@@ -54,6 +54,7 @@ export class FileBlobStore implements BlobStore {
     const fd = await promisify(open)(temp, 'w');
     const stream = createWriteStream('', { fd, autoClose: false, highWaterMark: 1 << 20 });
     let settled = false;
+    let aborted = false;
     const finished = new Promise<void>((resolve, reject) => {
       stream.once('finish', resolve);
       stream.once('error', reject);
@@ -61,6 +62,7 @@ export class FileBlobStore implements BlobStore {
     return {
       stream,
       async commit() {
+        if (aborted) throw new Error('blob write aborted');
         settled = true;
         try {
           await finished;
@@ -73,6 +75,7 @@ export class FileBlobStore implements BlobStore {
       async abort() {
         if (settled) return;
         settled = true;
+        aborted = true;
         stream.destroy();
         await promisify(close)(fd).catch(() => undefined);
         await rm(temp, { force: true });
