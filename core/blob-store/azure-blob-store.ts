@@ -116,6 +116,12 @@ export class AzureBlobStore implements BlobStore {
     }
   }
 
+  async list(prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    for await (const blob of this.container.listBlobsFlat({ prefix })) names.push(blob.name);
+    return names.sort();
+  }
+
   async read(name: string): Promise<Buffer | undefined> {
     try {
       return await this.blob(name).downloadToBuffer();

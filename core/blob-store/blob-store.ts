@@ -49,6 +49,11 @@ export interface BlobStore {
   delete(name: string): Promise<void>;
   /** What the store says about a blob, or undefined when there is none. */
   stat(name: string): Promise<BlobInfo | undefined>;
+  /**
+   * Names of the visible blobs under `prefix` (`''` or a folder ending in `/`), at any depth, sorted; never the
+   * leftovers of unfinished writes.
+   */
+  list(prefix: string): Promise<string[]>;
   /** The whole content of a (small) blob, or undefined when there is none. */
   read(name: string): Promise<Buffer | undefined>;
   /** Releases connections (at shutdown). */

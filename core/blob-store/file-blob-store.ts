@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { close, createWriteStream, fsync, open } from 'node:fs';
-import { access, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { NotFoundError } from '../errors/app-error';
@@ -105,6 +105,22 @@ export class FileBlobStore implements BlobStore {
     } catch {
       return undefined;
     }
+  }
+
+  /** Temporary files (dot-files) are not blobs; neither is anything outside the root. */
+  async list(prefix: string): Promise<string[]> {
+    if (prefix !== '' && (!prefix.endsWith('/') || !isSafeBlobName(prefix.slice(0, -1)))) return [];
+    const names: string[] = [];
+    const walk = async (folder: string): Promise<void> => {
+      const entries = await readdir(path.join(this.root, folder), { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        if (entry.name.startsWith('.')) continue;
+        if (entry.isDirectory()) await walk(`${folder}${entry.name}/`);
+        else if (entry.isFile()) names.push(`${folder}${entry.name}`);
+      }
+    };
+    await walk(prefix);
+    return names.sort();
   }
 
   async read(name: string): Promise<Buffer | undefined> {

@@ -3,11 +3,13 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { redactUrl } from '../config/redact';
 import { UnavailableError } from '../errors/app-error';
 import { isSafeBlobName, type BlobHeaders, type BlobInfo, type BlobStore, type BlobWrite } from './blob-store';
 import { objectWrite } from './object-write';
@@ -62,12 +64,15 @@ export class S3BlobStore implements BlobStore {
       credentials: options.credentials,
       requestChecksumCalculation: checksums,
       responseChecksumValidation: checksums,
+      // A store that stops answering fails the request (and the batch, retried after its lease) instead of
+      // holding a worker forever.
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
     });
     this.bucket = options.bucket;
     this.partSize = options.partSize ?? DEFAULT_PART_SIZE;
     this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     this.location = options.endpoint
-      ? `${options.endpoint.replace(/\/+$/, '')}/${options.bucket}`
+      ? `${redactUrl(options.endpoint).replace(/\/+$/, '')}/${options.bucket}`
       : `s3://${options.bucket} (${options.region})`;
   }
 
@@ -134,6 +139,19 @@ export class S3BlobStore implements BlobStore {
       if (isNotFound(err)) return undefined;
       throw err;
     }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) if (object.Key) names.push(object.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return names.sort();
   }
 
   async read(name: string): Promise<Buffer | undefined> {

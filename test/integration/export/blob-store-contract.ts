@@ -6,6 +6,7 @@ import type { TestFn } from 'ava';
 import type { BlobStore, BlobStoreKind } from '../../../core/blob-store/blob-store';
 import { runExportWorker } from '../../../core/export/batches/run-export-worker';
 import { ExportConfigRepository } from '../../../core/export/configs/export-config.repository';
+import { writeMissingIndexes } from '../../../core/export/serve/export-index';
 import { INDEX_HEADERS, ZIP_HEADERS } from '../../../core/export/format/export-cache-headers';
 import { decodeExportBin } from '../../../core/export/format/export-reader';
 import { enforceRetention } from '../../../core/retention/retention';
@@ -119,6 +120,57 @@ export function blobStoreContract(test: TestFn, kind: BlobStoreKind, sut: () => 
       t.deepEqual(await list(`${root}/`), [names[3]!, `${root}/index.txt`].sort());
       for (const name of names.slice(0, 3)) t.is(await store.stat(name), undefined, name);
       if (kind !== 'fs') t.like(await store.stat(`${root}/index.txt`), INDEX_HEADERS);
+    } finally {
+      await kit.destroy();
+    }
+  });
+
+  test(`${kind}: after a failure half-way, the next scheduler tick repairs the index and the next retention run deletes the zips left behind`, async (t) => {
+    const { store, list } = sut();
+    const kit = await createExportKit(store);
+    try {
+      await createSigningKey(new SigningKeyRepository(kit.db.pool), { keyId: '310', now: hours(-1) });
+      const root = `heal-${randomBytes(3).toString('hex')}`;
+      const config = await addConfig(kit, { root, maxRecordsPerFile: 1 });
+      await insertKeys(kit.db.pool, [makeKey({ createdAt: hours(0) }), makeKey({ createdAt: hours(0) })]);
+      await insertKeys(kit.db.pool, [makeKey({ createdAt: hours(2) })]);
+      await exportAt(kit, hours(5));
+      const names = (await fileRows(kit, config.id)).map((r) => r.filename);
+      t.is(names.length, 3);
+
+      // An index rewrite that failed after its batch completed: the tick writes it again, once.
+      await store.writeAtomic(`${root}/index.txt`, names[0]!, INDEX_HEADERS);
+      t.deepEqual(await writeMissingIndexes(kit.db.pool, store, [config]), [root]);
+      t.is((await store.read(`${root}/index.txt`))?.toString('utf8'), names.join('\n'));
+      t.deepEqual(await writeMissingIndexes(kit.db.pool, store, [config]), []);
+
+      // Retention whose deletes fail (the store unreachable after the rows went): the index already lists only
+      // the kept file, and the expired zips are still there.
+      const retention = (blobs: BlobStore) =>
+        enforceRetention({
+          repository: new RetentionRepository(kit.db.pool),
+          pool: kit.db.pool,
+          blobs,
+          logger: testLogger(),
+          now: hours(3.5),
+          retentionSeconds: 2 * 3600,
+        });
+      const failing: BlobStore = Object.assign(Object.create(store) as BlobStore, {
+        delete: () => Promise.reject(new Error('store unreachable')),
+      });
+      await t.throwsAsync(retention(failing), { message: 'store unreachable' });
+      t.is((await store.read(`${root}/index.txt`))?.toString('utf8'), names[2]);
+      t.deepEqual(await list(`${root}/`), [...names, `${root}/index.txt`].sort());
+
+      // A batch of that window being rebuilt keeps its files; once it is not, the next run deletes them.
+      await kit.db.pool.query(`update export_batches set status = 'processing' where start_at = $1`, [hours(0)]);
+      t.deepEqual(await retention(store), { keysDeleted: 0, filesDeleted: 0 });
+      t.is((await list(`${root}/`)).length, 4);
+      await kit.db.pool.query(`update export_batches set status = 'complete' where start_at = $1`, [hours(0)]);
+      t.deepEqual(await retention(store), { keysDeleted: 0, filesDeleted: 2 });
+      t.deepEqual(await list(`${root}/`), [names[2]!, `${root}/index.txt`].sort());
+      t.deepEqual(await store.list(`${root}/`), [names[2]!, `${root}/index.txt`].sort());
+      t.is((await store.read(`${root}/index.txt`))?.toString('utf8'), names[2]);
     } finally {
       await kit.destroy();
     }
