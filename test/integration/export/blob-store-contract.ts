@@ -176,6 +176,22 @@ export function blobStoreContract(test: TestFn, kind: BlobStoreKind, sut: () => 
     }
   });
 
+  test(`${kind}: a blob larger than several blocks or parts streams up and reads back whole, with its headers`, async (t) => {
+    const { store, list } = sut();
+    const root = `large-${randomBytes(3).toString('hex')}`;
+    const name = `${root}/1-2-00001.zip`;
+    const data = randomBytes(UNFINISHED_BYTES + 12345);
+    const write = await store.createWrite(name, ZIP_HEADERS);
+    for (let at = 0; at < data.length; at += 1 << 20) {
+      if (!write.stream.write(data.subarray(at, at + (1 << 20)))) await once(write.stream, 'drain');
+    }
+    write.stream.end();
+    await write.commit();
+    t.deepEqual(await list(`${root}/`), [name]);
+    t.true((await store.read(name))!.equals(data));
+    t.like(await store.stat(name), kind === 'fs' ? { size: data.length } : { size: data.length, ...ZIP_HEADERS });
+  });
+
   test(`${kind}: an aborted write leaves nothing visible, and an earlier blob of the same name stays whole`, async (t) => {
     const { store, list, hasUncommitted } = sut();
     const root = `abort-${randomBytes(3).toString('hex')}`;
