@@ -1,3 +1,4 @@
+import { blobStoreConfig } from '../core/blob-store/blob-store.config';
 import { commonConfig } from '../core/config/common.config';
 import { componentsRule, parseSections, type ConfigOfAll } from '../core/config/config-section';
 import { exportConfig } from '../core/export/export.config';
@@ -9,7 +10,14 @@ import { federationInConfig } from './sources/federation/federation-in.config';
 export const HUB_COMPONENT_NAMES = ['federation-in', 'federation-out', 'export', 'cleanup', 'status'] as const;
 
 /** Every module's settings the hub reads. */
-const HUB_SECTIONS = [commonConfig, federationOutConfig, federationInConfig, exportConfig, retentionConfig] as const;
+const HUB_SECTIONS = [
+  commonConfig,
+  federationOutConfig,
+  federationInConfig,
+  exportConfig,
+  retentionConfig,
+  blobStoreConfig,
+] as const;
 
 export type HubConfig = ConfigOfAll<typeof HUB_SECTIONS>;
 

@@ -1,3 +1,4 @@
+import { blobStoreConfig } from '../core/blob-store/blob-store.config';
 import { commonConfig } from '../core/config/common.config';
 import { componentsRule, parseSections, type ConfigOfAll } from '../core/config/config-section';
 import { exportConfig } from '../core/export/export.config';
@@ -9,7 +10,14 @@ import { publishConfig } from './publish/publish.config';
 export const NODE_COMPONENT_NAMES = ['publish', 'federation-out', 'export', 'cleanup'] as const;
 
 /** Every module's settings a jurisdiction node reads. */
-const NODE_SECTIONS = [commonConfig, publishConfig, federationOutConfig, exportConfig, retentionConfig] as const;
+const NODE_SECTIONS = [
+  commonConfig,
+  publishConfig,
+  federationOutConfig,
+  exportConfig,
+  retentionConfig,
+  blobStoreConfig,
+] as const;
 
 export type NodeConfig = ConfigOfAll<typeof NODE_SECTIONS>;
 

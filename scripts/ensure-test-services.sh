@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure what the test suite talks to is there: PostgreSQL and Redis on 127.0.0.1, and Debian's
-# Chromium for the operator page browser test. Starts or installs only what is missing, and says so.
+# Makes sure what the test suite talks to is there: PostgreSQL and Redis on 127.0.0.1, Debian's
+# Chromium for the operator page browser test, and Ceph (radosgw) for the S3 blob store tests. Starts or installs only what is missing, and says so.
 # Runs before `npm test` (pretest) and in CI; on a machine where it cannot act it explains what to do.
 set -euo pipefail
 
@@ -34,6 +34,17 @@ if ! command -v chromium >/dev/null; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
   else
     echo "ensure-test-services: the operator page test needs Chromium at /usr/bin/chromium (Debian: apt-get install chromium)" >&2
+    exit 1
+  fi
+fi
+
+# Ceph's radosgw: the real S3 implementation the S3 blob store tests run against (test/helpers/ceph-rgw.ts).
+if ! command -v radosgw >/dev/null || ! command -v ceph-mon >/dev/null || ! command -v ceph-osd >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "ensure-test-services: installing Debian ceph-mon, ceph-osd and radosgw (S3 blob store tests; about a minute)"
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends ceph-mon ceph-osd radosgw >/dev/null
+  else
+    echo "ensure-test-services: the S3 blob store tests need Ceph (Debian: apt-get install ceph-mon ceph-osd radosgw)" >&2
     exit 1
   fi
 fi

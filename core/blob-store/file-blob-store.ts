@@ -1,36 +1,39 @@
 import { randomBytes } from 'node:crypto';
-import { close, createWriteStream, fsync, open, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { close, createWriteStream, fsync, open } from 'node:fs';
+import { access, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { NotFoundError } from '../errors/app-error';
-
-/** Names inside the store: slash-separated segments of letters, digits, `.`, `_`, `-`, never `.` or `..`. */
-const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
-
-/** True when `name` is a safe relative blob name (no traversal, no absolute path, no empty segment). */
-export function isSafeBlobName(name: string): boolean {
-  if (name.length === 0 || name.length > 512) return false;
-  return name.split('/').every((segment) => SEGMENT.test(segment) && segment !== '..' && !segment.startsWith('..'));
-}
-
-/** A file being written: write into `stream`, then `commit()` (atomic rename) or `abort()`. */
-export interface BlobWrite {
-  stream: WriteStream;
-  commit(): Promise<void>;
-  abort(): Promise<void>;
-}
+import {
+  isSafeBlobName,
+  writeWhole,
+  type BlobHeaders,
+  type BlobInfo,
+  type BlobStore,
+  type BlobWrite,
+} from './blob-store';
 
 /**
  * The filesystem blob store under BLOB_DIR. Every write goes to a temporary file in the same directory,
  * is flushed to disk and then renamed over the final name, so a reader (the HTTP route, a CDN) sees the
- * old file or the new one, never half a file.
+ * old file or the new one, never half a file. Headers are not stored: the HTTP route derives them from the name.
  */
-export class FileBlobStore {
+export class FileBlobStore implements BlobStore {
+  readonly kind = 'fs' as const;
   readonly root: string;
 
   constructor(root: string) {
     this.root = path.resolve(root);
+  }
+
+  get location(): string {
+    return this.root;
+  }
+
+  /** The directory is created on first write; only a parent that cannot hold it is a problem. */
+  async check(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await access(this.root);
   }
 
   /** Absolute path of a blob; refuses names that could leave the root. */
@@ -41,8 +44,8 @@ export class FileBlobStore {
     return full;
   }
 
-  /** Starts an atomic write of `name`. */
-  async createWrite(name: string): Promise<BlobWrite> {
+  /** Starts an atomic write of `name` (the headers are the route's business here). */
+  async createWrite(name: string, _headers?: BlobHeaders): Promise<BlobWrite> {
     const target = this.resolve(name);
     await mkdir(path.dirname(target), { recursive: true });
     const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -51,6 +54,7 @@ export class FileBlobStore {
     const fd = await promisify(open)(temp, 'w');
     const stream = createWriteStream('', { fd, autoClose: false, highWaterMark: 1 << 20 });
     let settled = false;
+    let aborted = false;
     const finished = new Promise<void>((resolve, reject) => {
       stream.once('finish', resolve);
       stream.once('error', reject);
@@ -58,6 +62,7 @@ export class FileBlobStore {
     return {
       stream,
       async commit() {
+        if (aborted) throw new Error('blob write aborted');
         settled = true;
         try {
           await finished;
@@ -70,6 +75,7 @@ export class FileBlobStore {
       async abort() {
         if (settled) return;
         settled = true;
+        aborted = true;
         stream.destroy();
         await promisify(close)(fd).catch(() => undefined);
         await rm(temp, { force: true });
@@ -78,15 +84,8 @@ export class FileBlobStore {
   }
 
   /** Writes a small blob atomically. */
-  async writeAtomic(name: string, data: Buffer | string): Promise<void> {
-    const write = await this.createWrite(name);
-    try {
-      write.stream.end(data);
-      await write.commit();
-    } catch (err) {
-      await write.abort();
-      throw err;
-    }
+  async writeAtomic(name: string, data: Buffer | string, headers?: BlobHeaders): Promise<void> {
+    await writeWhole(this, name, data, headers ?? { contentType: '', cacheControl: '' });
   }
 
   /** Deletes a blob; a missing one is fine (cleanup may run twice). */
@@ -96,11 +95,41 @@ export class FileBlobStore {
 
   /** Size of a blob, or undefined when it does not exist (or is not a regular file). */
   async size(name: string): Promise<number | undefined> {
+    return (await this.stat(name))?.size;
+  }
+
+  async stat(name: string): Promise<BlobInfo | undefined> {
     try {
       const info = await stat(this.resolve(name));
-      return info.isFile() ? info.size : undefined;
+      return info.isFile() ? { size: info.size } : undefined;
     } catch {
       return undefined;
     }
   }
+
+  /** Temporary files (dot-files) are not blobs; neither is anything outside the root. */
+  async list(prefix: string): Promise<string[]> {
+    if (prefix !== '' && (!prefix.endsWith('/') || !isSafeBlobName(prefix.slice(0, -1)))) return [];
+    const names: string[] = [];
+    const walk = async (folder: string): Promise<void> => {
+      const entries = await readdir(path.join(this.root, folder), { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        if (entry.name.startsWith('.')) continue;
+        if (entry.isDirectory()) await walk(`${folder}${entry.name}/`);
+        else if (entry.isFile()) names.push(`${folder}${entry.name}`);
+      }
+    };
+    await walk(prefix);
+    return names.sort();
+  }
+
+  async read(name: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.resolve(name));
+    } catch {
+      return undefined;
+    }
+  }
+
+  async close(): Promise<void> {}
 }

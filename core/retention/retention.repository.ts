@@ -20,6 +20,32 @@ export class RetentionRepository {
     return result.rowCount ?? 0;
   }
 
+  /** Every export config's id and root (whose folders retention sweeps). */
+  async configRoots(): Promise<Array<{ id: number; root: string }>> {
+    const result = await this.pool.query<{ id: number; root: string }>(
+      'select id, root from export_configs order by id',
+    );
+    return result.rows;
+  }
+
+  /** Which of `filenames` an export_files row still names. */
+  async recordedFiles(filenames: string[]): Promise<Set<string>> {
+    const result = await this.pool.query<{ filename: string }>(
+      'select filename from export_files where filename = any($1::text[])',
+      [filenames],
+    );
+    return new Set(result.rows.map((r) => r.filename));
+  }
+
+  /** Window ends (Unix seconds) of a config's batches that a worker is building now (their files are not recorded yet). */
+  async windowsBeingBuilt(configId: number): Promise<Set<number>> {
+    const result = await this.pool.query<{ end: string }>(
+      `select extract(epoch from end_at)::bigint as end from export_batches where config_id = $1 and status = 'processing'`,
+      [configId],
+    );
+    return new Set(result.rows.map((r) => Number(r.end)));
+  }
+
   /** Deletes the rows of export files whose window ended at or before `cutoff` (one statement); returns them. */
   async deleteFilesEndedBy(cutoff: Date): Promise<ExpiredFile[]> {
     const result = await this.pool.query<ExpiredFile>(

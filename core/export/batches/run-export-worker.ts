@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../../logging/logger';
 import { loadExportSigningKeys } from '../../signing/signing-keys';
-import type { FileBlobStore } from '../../blob-store/file-blob-store';
+import type { BlobStore } from '../../blob-store/blob-store';
 import { buildExportFiles, type ExportBuildSettings } from '../build/export-builder';
 import type { ExportRepositories } from './export-repositories';
 import { rewriteIndex } from '../serve/export-index';
@@ -9,7 +9,7 @@ import { rewriteIndex } from '../serve/export-index';
 export interface ExportWorkerDeps extends ExportRepositories {
   /** For the builder's snapshot of the window's keys and for rewriting index.txt. */
   pool: pg.Pool;
-  blobs: FileBlobStore;
+  blobs: BlobStore;
   logger: Logger;
   now: () => Date;
   leaseSeconds: number;

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type pg from 'pg';
 import type { ExportSigningKey } from '../../signing/file-signer';
-import type { FileBlobStore } from '../../blob-store/file-blob-store';
+import type { BlobStore } from '../../blob-store/blob-store';
 import { copyRows } from './copy-out-rows';
 import type { ExportConfigRecord, ExportWindow } from '../configs/export-config.model';
 import { inlineLiterals } from '../../keys/storage/sql-value';
@@ -22,7 +22,7 @@ export interface ExportBuildSettings {
 
 export interface ExportBuildDeps {
   pool: pg.Pool;
-  blobs: FileBlobStore;
+  blobs: BlobStore;
   settings: ExportBuildSettings;
 }
 

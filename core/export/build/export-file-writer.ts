@@ -2,12 +2,13 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import yazl from 'yazl';
 import { FileSigner, type ExportSigningKey } from '../../signing/file-signer';
-import type { BlobWrite, FileBlobStore } from '../../blob-store/file-blob-store';
+import type { BlobStore, BlobWrite } from '../../blob-store/blob-store';
 import { EXPORT_BIN_ENTRY, EXPORT_SIG_ENTRY, type ExportHeader } from '../format/export-format';
+import { ZIP_HEADERS } from '../format/export-cache-headers';
 import { encodeExportBinPrefix, encodeSignatureList } from '../format/export-header';
 
 export interface ExportFileWriterOptions {
-  blobs: FileBlobStore;
+  blobs: BlobStore;
   /** Blob name of the zip, `<root>/<start>-<end>-<NNNNN>.zip`. */
   name: string;
   header: ExportHeader;
@@ -20,8 +21,9 @@ export interface ExportFileWriterOptions {
 
 /**
  * Writes one export zip while its keys stream in: every chunk of export.bin is hashed for each signing
- * key and handed to the zip's deflate stream, which writes to a temporary file; `finish()` appends
- * export.sig and renames the file into place. Memory stays bounded by the stream buffers.
+ * key and handed to the zip's deflate stream, which writes into an atomic blob write (a temporary file, staged
+ * blocks or multipart parts); `finish()` appends export.sig and commits it, and only then does the zip appear
+ * under its name. Memory stays bounded by the stream and upload buffers.
  */
 export class ExportFileWriter {
   private readonly failed: Promise<never>;
@@ -43,9 +45,9 @@ export class ExportFileWriter {
     this.failed.catch(() => undefined);
   }
 
-  /** Opens the temporary file and writes the export.bin prefix (header and fields 1–6). */
+  /** Starts the blob write and writes the export.bin prefix (header and fields 1–6). */
   static async open(options: ExportFileWriterOptions): Promise<ExportFileWriter> {
-    const blob = await options.blobs.createWrite(options.name);
+    const blob = await options.blobs.createWrite(options.name, ZIP_HEADERS);
     const zip = new yazl.ZipFile();
     const entry = new PassThrough({ highWaterMark: 1 << 20 });
     zip.addReadStream(entry, EXPORT_BIN_ENTRY, { mtime: options.mtime, compressionLevel: options.compressionLevel });
@@ -75,7 +77,7 @@ export class ExportFileWriter {
     await Promise.race([this.blob.commit(), this.failed]);
   }
 
-  /** Drops the temporary file (after an error elsewhere). */
+  /** Drops the partial write (after an error elsewhere): nothing of it becomes visible. */
   async abort(): Promise<void> {
     if (this.finished) return;
     this.finished = true;

@@ -1,5 +1,5 @@
 import type { ExportSigningKey } from '../../signing/file-signer';
-import type { FileBlobStore } from '../../blob-store/file-blob-store';
+import type { BlobStore } from '../../blob-store/blob-store';
 import {
   exportFileName,
   fileEndTimestamp,
@@ -22,7 +22,7 @@ export interface BuiltFile {
 }
 
 export interface FileSequenceOptions {
-  blobs: FileBlobStore;
+  blobs: BlobStore;
   config: ExportConfigRecord;
   window: ExportWindow;
   signingKeys: readonly ExportSigningKey[];

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { inTransaction } from '../../db/transaction';
-import type { FileBlobStore } from '../../blob-store/file-blob-store';
+import type { BlobStore } from '../../blob-store/blob-store';
+import { INDEX_HEADERS } from '../format/export-cache-headers';
 import { indexName } from '../configs/export-config.model';
 
 /**
@@ -11,9 +12,19 @@ import { indexName } from '../configs/export-config.model';
  */
 export async function rewriteIndex(
   pool: pg.Pool,
-  blobs: FileBlobStore,
+  blobs: BlobStore,
   config: { id: number; root: string },
 ): Promise<string[]> {
+  return (await writeIndex(pool, blobs, config, false)).names;
+}
+
+/** The body of rewriteIndex; with `onlyIfChanged`, an index that already lists exactly these files is left alone. */
+async function writeIndex(
+  pool: pg.Pool,
+  blobs: BlobStore,
+  config: { id: number; root: string },
+  onlyIfChanged: boolean,
+): Promise<{ names: string[]; written: boolean }> {
   return inTransaction(pool, async (client) => {
     await client.query(`select pg_advisory_xact_lock(hashtext('enfed.export_index'), $1)`, [config.id]);
     const result = await client.query<{ filename: string }>(
@@ -22,25 +33,29 @@ export async function rewriteIndex(
       [config.id],
     );
     const names = result.rows.map((r) => r.filename);
-    await blobs.writeAtomic(indexName(config.root), names.join('\n'));
-    return names;
+    const body = names.join('\n');
+    if (onlyIfChanged && (await blobs.read(indexName(config.root)))?.toString('utf8') === body) {
+      return { names, written: false };
+    }
+    await blobs.writeAtomic(indexName(config.root), body, INDEX_HEADERS);
+    return { names, written: true };
   });
 }
 
 /**
  * Writes the index of every config that has none yet (a new config: an empty listing), so that its URL answers
- * 200 with an empty body from the start rather than 404 until the first file exists. Returns the roots written.
+ * 200 with an empty body from the start rather than 404 until the first file exists, and of every config whose
+ * index does not list exactly its files (a rewrite that failed after its batch completed, e.g. while an object
+ * store was unreachable). Runs at start-up and on every scheduler tick. Returns the roots written.
  */
 export async function writeMissingIndexes(
   pool: pg.Pool,
-  blobs: FileBlobStore,
+  blobs: BlobStore,
   configs: Array<{ id: number; root: string }>,
 ): Promise<string[]> {
   const written: string[] = [];
   for (const config of configs) {
-    if ((await blobs.size(indexName(config.root))) !== undefined) continue;
-    await rewriteIndex(pool, blobs, config);
-    written.push(config.root);
+    if ((await writeIndex(pool, blobs, config, true)).written) written.push(config.root);
   }
   return written;
 }

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { BlobStore } from '../../../core/blob-store/blob-store';
 import { FileBlobStore } from '../../../core/blob-store/file-blob-store';
 import type { ExportConfigRecord } from '../../../core/export/configs/export-config.model';
 import { ExportConfigRepository } from '../../../core/export/configs/export-config.repository';
@@ -18,21 +19,21 @@ import { scheduleBatches } from '../../../core/export/batches/schedule-batches';
 import { createTestDatabase, testLogger, type TestDatabase } from '../../helpers/test-database';
 import { readZipBuffer } from '../../helpers/zip';
 
-/** A throwaway database plus a temporary blob directory, for one export test. */
+/** A throwaway database plus a temporary blob directory (or the given store), for one export test. */
 export interface ExportKit {
   db: TestDatabase;
   blobDir: string;
-  blobs: FileBlobStore;
+  blobs: BlobStore;
   destroy(): Promise<void>;
 }
 
-export async function createExportKit(): Promise<ExportKit> {
+export async function createExportKit(store?: BlobStore): Promise<ExportKit> {
   const db = await createTestDatabase();
   const blobDir = await mkdtemp(path.join(tmpdir(), 'enfed-export-'));
   return {
     db,
     blobDir,
-    blobs: new FileBlobStore(blobDir),
+    blobs: store ?? new FileBlobStore(blobDir),
     async destroy() {
       await db.destroy();
       await rm(blobDir, { recursive: true, force: true });
