@@ -34,7 +34,10 @@ export const commonConfig = configSection({
   HTTP_KEEP_ALIVE_TIMEOUT: duration(5),
   /** HTTP connections open at once; more are refused (a load balancer in front spreads them). */
   HTTP_MAX_CONNECTIONS: integer(10_000, 1, 1_000_000),
-  /** Which components run in this process; default: all of this role's (checked against the role's names). */
+  /**
+   * Which components run in this process; default: all of this role's except the opt-in ones (a state's codes and
+   * app protocols), which run only when named here (checked against the role's names).
+   */
   ENFED_COMPONENTS: list([]),
   /** Arrival times are truncated to this window (docs/publish-api.md: 1 h) to hide arrival order. */
   TRUNCATE_WINDOW: duration(3600),

@@ -39,5 +39,10 @@ export interface Component<C extends CommonConfig = CommonConfig> {
    * (scheduled work, which needs Redis and its schedules as well).
    */
   serves: { traffic: boolean; jobs: boolean };
+  /**
+   * Runs only when ENFED_COMPONENTS names it (not in the default "every component" set): a capability that only
+   * some deployments want, such as a state's one-time codes and the COVID Shield/Alert protocol.
+   */
+  optIn?: boolean;
   start(ctx: ComponentContext<C>): Promise<void>;
 }

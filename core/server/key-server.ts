@@ -54,7 +54,7 @@ export async function startKeyServer<C extends CommonConfig>(
     createLogger({ level: config.LOG_LEVEL, name: role, instance: config.ENFED_INSTANCE, format: config.LOG_FORMAT });
   const lifecycle = new Lifecycle(logger, config.SHUTDOWN_TIMEOUT * 1000);
   const wanted = config.ENFED_COMPONENTS;
-  const components = options.components.filter((c) => wanted.length === 0 || wanted.includes(c.name));
+  const components = options.components.filter((c) => (wanted.length === 0 ? !c.optIn : wanted.includes(c.name)));
   try {
     await checkDependencies(config, config.STARTUP_DEPENDENCY_TIMEOUT * 1000);
     const db = await openDatabase(config.DATABASE_URL, logger, {

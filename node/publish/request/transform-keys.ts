@@ -1,5 +1,5 @@
 import type { ExposureKey } from '../../../core/keys/exposure-key';
-import { intervalNumber, intervalStart, truncate } from '../../../core/keys/intervals';
+import { storedArrival } from '../../../core/keys/arrival';
 import type { KeyValidationLimits } from '../../../core/keys/key-limits';
 import { backfillTransmissionRisk, type ReportType } from '../../../core/keys/report-type';
 import { validateKey } from '../../../core/keys/validate-key';
@@ -26,14 +26,10 @@ export interface TransformResult {
 }
 
 /**
- * Applies the per-key rules and derives the stored fields: days since onset, transmission-risk backfill,
- * created_at truncated to the window, and the embargo of still-valid keys (created_at = start of the
- * first window at or after the key's expiry, so the key is never shown while a phone may still use it).
+ * Applies the per-key rules and derives the stored fields: days since onset, transmission-risk backfill, and
+ * created_at (core/keys/arrival.ts: truncated to the window; for a still-valid key, embargoed past its expiry).
  */
 export function transformKeys(input: readonly PublishKeyInput[], ctx: TransformContext): TransformResult {
-  const current = intervalNumber(ctx.now);
-  const createdAt = truncate(ctx.now, ctx.truncateWindowSeconds);
-  const windowMs = ctx.truncateWindowSeconds * 1000;
   const keys: ExposureKey[] = [];
   const warnings: string[] = [];
   const seen = new Set<string>();
@@ -64,12 +60,11 @@ export function transformKeys(input: readonly PublishKeyInput[], ctx: TransformC
       return;
     }
     seen.add(id);
-    const end = sent.rollingStartNumber + sent.rollingPeriod;
-    let keyCreatedAt = createdAt;
-    if (end > current) {
-      const expiry = intervalStart(end).getTime();
-      keyCreatedAt = new Date(Math.ceil(expiry / windowMs) * windowMs);
-    }
+    const keyCreatedAt = storedArrival(
+      { intervalNumber: sent.rollingStartNumber, intervalCount: sent.rollingPeriod },
+      ctx.now,
+      ctx.truncateWindowSeconds,
+    );
     keys.push({
       key: bytes,
       transmissionRisk: backfillTransmissionRisk(sent.transmissionRisk, ctx.reportType),
