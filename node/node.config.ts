@@ -4,10 +4,21 @@ import { componentsRule, parseSections, type ConfigOfAll } from '../core/config/
 import { exportConfig } from '../core/export/export.config';
 import { federationOutConfig } from '../core/federation/federation-out.config';
 import { retentionConfig } from '../core/retention/retention.config';
+import { codesConfig } from './codes/codes.config';
+import { covidAlertConfig } from './covid-alert/covid-alert.config';
+import { deviceApiConfig } from './device-api/device-api.config';
 import { publishConfig } from './publish/publish.config';
 
 /** The components a node runs, by the names ENFED_COMPONENTS uses. */
-export const NODE_COMPONENT_NAMES = ['publish', 'federation-out', 'export', 'cleanup'] as const;
+export const NODE_COMPONENT_NAMES = [
+  'publish',
+  'federation-out',
+  'export',
+  'cleanup',
+  'codes',
+  'covid-alert',
+  'device-api',
+] as const;
 
 /** Every module's settings a jurisdiction node reads. */
 const NODE_SECTIONS = [
@@ -17,6 +28,9 @@ const NODE_SECTIONS = [
   exportConfig,
   retentionConfig,
   blobStoreConfig,
+  codesConfig,
+  covidAlertConfig,
+  deviceApiConfig,
 ] as const;
 
 export type NodeConfig = ConfigOfAll<typeof NODE_SECTIONS>;

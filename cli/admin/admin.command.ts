@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliContext } from '../support/cli-context';
 import { appCommand } from './app.command';
+import { deviceApiCommand } from './device-api.command';
 import { exportConfigCommand } from './export-config.command';
 import { healthAuthorityCommand } from './health-authority.command';
 import { partnerCommand } from './partner.command';
@@ -16,5 +17,6 @@ export function adminCommand(ctx: CliContext): Command {
     .addCommand(signingKeyCommand(ctx))
     .addCommand(exportConfigCommand(ctx))
     .addCommand(partnerCommand(ctx))
-    .addCommand(upstreamCommand(ctx));
+    .addCommand(upstreamCommand(ctx))
+    .addCommand(deviceApiCommand(ctx));
 }
