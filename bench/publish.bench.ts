@@ -14,9 +14,9 @@ import { fork } from 'node:child_process';
 import { createHmac, createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dropDatabase, ensureDatabase } from '../core/db/admin';
+import { postgresCpuSeconds } from './postgres-cpu';
 import { deleteRedisPrefix } from '../core/jobs/redis';
 import { createLogger } from '../core/logging/logger';
 import { intervalNumber } from '../core/keys/intervals';
@@ -172,21 +172,6 @@ async function runLoad(plan: LoadPlan): Promise<LoadReport> {
 }
 
 // ---------------------------------------------------------------- node under test (parent process)
-
-/** CPU seconds used so far by the PostgreSQL backends serving `database` (Linux /proc; 0 elsewhere). */
-async function postgresCpuSeconds(pool: import('pg').Pool, database: string): Promise<number> {
-  const { rows } = await pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database]);
-  let ticks = 0;
-  for (const { pid } of rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // Not Linux, or the backend is gone: the figure is informative only.
-    }
-  }
-  return ticks / 100;
-}
 
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 30);
