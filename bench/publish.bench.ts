@@ -17,6 +17,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dropDatabase, ensureDatabase } from '../core/db/admin';
 import { postgresCpuSeconds } from './postgres-cpu';
+import { runClosedLoop, type LatencyReport } from './support/closed-loop';
 import { deleteRedisPrefix } from '../core/jobs/redis';
 import { createLogger } from '../core/logging/logger';
 import { intervalNumber } from '../core/keys/intervals';
@@ -39,21 +40,6 @@ interface LoadPlan {
   warmupSeconds: number;
   concurrency: number;
   presigned: number;
-}
-
-interface LoadReport {
-  requests: number;
-  /** Including warm-up, to relate the node's CPU time to the work it did. */
-  totalRequests: number;
-  /** CPU the load generator itself used per request (signing, HTTP client), which the node could not use. */
-  loadCpuMsPerRequest: number;
-  errors: number;
-  statuses: Record<string, number>;
-  seconds: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
 }
 
 // ---------------------------------------------------------------- load generator (child process)
@@ -117,7 +103,7 @@ function post(agent: http.Agent, url: URL, body: string): Promise<number> {
   });
 }
 
-async function runLoad(plan: LoadPlan): Promise<LoadReport> {
+async function runLoad(plan: LoadPlan): Promise<LatencyReport> {
   const url = new URL(plan.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: plan.concurrency });
   // Requests are signed before the clock starts (each with its own certificate and 14 fresh keys), so
@@ -125,50 +111,14 @@ async function runLoad(plan: LoadPlan): Promise<LoadReport> {
   // faster than planned, the rest are signed on the fly.
   const signingKey = createPrivateKey(plan.privateKeyPem);
   const ready: string[] = Array.from({ length: plan.presigned }, () => makeBody(signingKey));
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  let errors = 0;
-  let total = 0;
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const measureFrom = started + plan.warmupSeconds * 1000;
-  const end = measureFrom + plan.seconds * 1000;
-  const loop = async () => {
-    while (performance.now() < end) {
-      const body = ready.pop() ?? makeBody(signingKey);
-      const t0 = performance.now();
-      let status = 0;
-      try {
-        status = await post(agent, url, body);
-      } catch {
-        status = -1;
-      }
-      const t1 = performance.now();
-      total += 1;
-      if (t0 >= measureFrom && t1 <= end) {
-        latencies.push(t1 - t0);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        if (status !== 200) errors += 1;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: plan.concurrency }, loop));
-  agent.destroy();
-  const cpu = process.cpuUsage(cpuBefore);
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return {
-    requests: latencies.length,
-    totalRequests: total,
-    loadCpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, total),
-    errors,
-    statuses,
+  const report = await runClosedLoop({
+    concurrency: plan.concurrency,
     seconds: plan.seconds,
-    p50Ms: at(0.5),
-    p90Ms: at(0.9),
-    p99Ms: at(0.99),
-    maxMs: latencies[latencies.length - 1] ?? 0,
-  };
+    warmupSeconds: plan.warmupSeconds,
+    next: () => post(agent, url, ready.pop() ?? makeBody(signingKey)),
+  });
+  agent.destroy();
+  return report;
 }
 
 // ---------------------------------------------------------------- node under test (parent process)
@@ -229,8 +179,8 @@ async function main(): Promise<void> {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const report = await new Promise<LoadReport>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as LoadReport));
+    const report = await new Promise<LatencyReport>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as LatencyReport));
       child.once('error', reject);
       child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
       child.send(plan);

@@ -25,6 +25,7 @@ import { createLogger } from '../core/logging/logger';
 import { startNode } from '../node/main';
 import { parseNodeConfig } from '../node/node.config';
 import { postgresCpuSeconds } from './postgres-cpu';
+import { runClosedLoop, type LatencyReport } from './support/closed-loop';
 
 const KEYS_PER_UPLOAD = 14;
 const UPLOADS_PER_PAIR = 3;
@@ -38,17 +39,7 @@ interface LoadPlan {
   keyPairs: number;
 }
 
-interface LoadReport {
-  requests: number;
-  totalRequests: number;
-  loadCpuMsPerRequest: number;
-  errors: number;
-  statuses: Record<string, number>;
-  seconds: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
+interface LoadReport extends LatencyReport {
   prepareSeconds: number;
 }
 
@@ -152,56 +143,17 @@ async function runLoad(plan: LoadPlan, ready: () => Promise<void>): Promise<Load
   const bodies = await prepare(plan, agent, url);
   const prepareSeconds = (performance.now() - prepStarted) / 1000;
   await ready();
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  let errors = 0;
-  let total = 0;
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const measureFrom = started + plan.warmupSeconds * 1000;
-  const end = measureFrom + plan.seconds * 1000;
-  let measuredEnd = end;
-  const loop = async () => {
-    while (performance.now() < end) {
+  const report = await runClosedLoop({
+    concurrency: plan.concurrency,
+    seconds: plan.seconds,
+    warmupSeconds: plan.warmupSeconds,
+    next: () => {
       const body = bodies.pop();
-      if (!body) {
-        measuredEnd = Math.min(measuredEnd, performance.now());
-        return;
-      }
-      const t0 = performance.now();
-      let status = 0;
-      try {
-        status = (await request(agent, url, '/upload', body)).status;
-      } catch {
-        status = -1;
-      }
-      const t1 = performance.now();
-      total += 1;
-      if (t0 >= measureFrom && t1 <= end) {
-        latencies.push(t1 - t0);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        if (status !== 200) errors += 1;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: plan.concurrency }, loop));
+      return body && request(agent, url, '/upload', body).then((r) => r.status);
+    },
+  });
   agent.destroy();
-  const cpu = process.cpuUsage(cpuBefore);
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return {
-    requests: latencies.length,
-    totalRequests: total,
-    loadCpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, total),
-    errors,
-    statuses,
-    seconds: Math.max(0.001, (measuredEnd - measureFrom) / 1000),
-    p50Ms: at(0.5),
-    p90Ms: at(0.9),
-    p99Ms: at(0.99),
-    maxMs: latencies[latencies.length - 1] ?? 0,
-    prepareSeconds,
-  };
+  return { ...report, prepareSeconds };
 }
 
 // ---------------------------------------------------------------- node under test (parent process)
