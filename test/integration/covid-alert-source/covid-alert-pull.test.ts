@@ -4,6 +4,8 @@ import type { ExportRecord } from '../../../core/export/format/export-row';
 import { intervalNumber } from '../../../core/keys/intervals';
 import { UNSEALED } from '../../../core/secrets/secret-sealer';
 import { KeyPool } from '../../../hub/pool/key-pool';
+import { loadUpstreamStatus } from '../../../hub/status/hub-status';
+import { StatusRepository } from '../../../hub/status/status.repository';
 import { CovidAlertSourceRepository } from '../../../hub/sources/covid-alert/covid-alert-source.repository';
 import { pullCovidAlert, type CovidAlertPullDeps } from '../../../hub/sources/covid-alert/pull-covid-alert';
 import { RetrieveTestServer } from '../../helpers/covid-alert-retrieve-server';
@@ -136,16 +138,22 @@ test.serial('a file signed by another key is refused and recorded; nothing is st
   t.regex((outcome as { error: string }).error, /^export_signature_invalid \(day \d+\) and 14 more day\(s\)$/);
   t.is((await pooledFrom(id)).n, 0);
   t.regex((await lastRun(id)).error ?? '', /export_signature_invalid/);
-  const { rows } = await db.pool.query<{ state: string; error: string }>(
+  const ledger = await db.pool.query<{ state: string; error: string }>(
     'select state, error from covid_alert_days where source_id = $1',
     [id],
   );
-  t.is(rows.length, 15);
-  t.true(rows.every((r) => r.state === 'failed' && r.error === 'export_signature_invalid'));
+  t.is(ledger.rows.length, 15);
+  t.true(ledger.rows.every((r) => r.state === 'failed' && r.error === 'export_signature_invalid'));
   const source = await new CovidAlertSourceRepository(db.pool, UNSEALED).get(id);
   t.is(source?.consecutiveFailures, 1);
   t.true((source?.nextAttemptAt ?? clock) > clock, 'backing off');
   t.like(await pullCovidAlert(deps, id), { status: 'backing-off' });
+
+  // The status page shows the source beside the federation upstreams, failing, with the run's error.
+  const rows = await loadUpstreamStatus({ repository: new StatusRepository(db.pool), now: clock });
+  const row = rows.find((u) => u.name === 'wrong-key');
+  t.like(row, { kind: 'covid-alert', state: 'failing', includeRegions: ['CA'], consecutiveFailures: 1 });
+  t.regex(row?.lastPull?.error ?? '', /^export_signature_invalid/);
 });
 
 test.serial('a wrong retrieve key is answered 401: the run fails at once and is recorded', async (t) => {
