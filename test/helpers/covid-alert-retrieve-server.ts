@@ -28,6 +28,8 @@ export class RetrieveTestServer {
   readonly requests: { day: string; status: number }[] = [];
   /** Days answered with a damaged zip; days whose answer never comes. */
   readonly corrupt = new Set<number>();
+  /** Days answered with these bytes instead of the day's file (zip bombs, oversized answers). */
+  readonly raw = new Map<number, Buffer>();
   stall = false;
   serveCurrentDay = true;
   /** The server's own clock offset from the test clock (MAC window tests). */
@@ -88,7 +90,9 @@ export class RetrieveTestServer {
       return; // never answers
     }
     this.requests.push({ day: dayText, status: 200 });
-    const zip = this.corrupt.has(day) ? Buffer.from('PK\x03\x04 not really a zip') : await this.dayFile(day);
+    const zip =
+      this.raw.get(day) ??
+      (this.corrupt.has(day) ? Buffer.from('PK\x03\x04 not really a zip') : await this.dayFile(day));
     res.writeHead(200, { 'content-type': 'application/zip', 'cache-control': 'public, max-age=3600' }).end(zip);
   }
 

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import test from 'ava';
+import yazl from 'yazl';
 import type { ExportRecord } from '../../../core/export/format/export-row';
 import { intervalNumber } from '../../../core/keys/intervals';
 import { UNSEALED } from '../../../core/secrets/secret-sealer';
@@ -215,4 +216,69 @@ test.serial('two pulls of one source never run at once', async (t) => {
     holder.release();
   }
   t.like(await pullCovidAlert(deps, id), { status: 'done' });
+});
+
+function zipOf(entries: Record<string, Buffer>): Promise<Buffer> {
+  const file = new yazl.ZipFile();
+  for (const [name, data] of Object.entries(entries)) file.addBuffer(data, name);
+  file.end();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    file.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    file.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    file.outputStream.on('error', reject);
+  });
+}
+
+test.serial('a zip bomb and an oversized answer are refused at their caps; the other days go on', async (t) => {
+  const bombDay = today() - 6;
+  const bigDay = today() - 7;
+  server.upload(today() - 8, [key(9)]);
+  const bomb = await zipOf({ 'export.bin': Buffer.alloc(4 * 1024 * 1024), 'export.sig': Buffer.alloc(10) });
+  t.true(bomb.length < 64 * 1024, 'a small zip');
+  server.raw.set(bombDay, bomb);
+  server.raw.set(bigDay, randomBytes(2 * 1024 * 1024));
+  try {
+    const id = await addSource('hostile', {});
+    const outcome = await pullCovidAlert(deps, id);
+    t.like(outcome, { status: 'failed' });
+    const { rows } = await db.pool.query<{ day: number; error: string }>(
+      "select day, error from covid_alert_days where source_id = $1 and state = 'failed' order by day",
+      [id],
+    );
+    t.deepEqual(rows, [
+      { day: bigDay, error: 'retrieve_too_large' },
+      { day: bombDay, error: 'export_too_large' },
+    ]);
+    t.true((await pooledFrom(id)).n > 0, 'the good days were ingested');
+  } finally {
+    server.raw.clear();
+  }
+});
+
+test.serial('a day whose ingest fails stores nothing of it: no keys, no digest, no counters', async (t) => {
+  const day = today() - 9;
+  server.upload(day, [key(10), key(10)]);
+  const id = await addSource('half', {});
+  const real = deps.keyPool;
+  const failing = {
+    async ingest(...args: Parameters<KeyPool['ingest']>) {
+      const counts = await real.ingest(...args);
+      if (counts.inserted > 0) throw new Error('the process dies after writing the keys');
+      return counts;
+    },
+  } as KeyPool;
+  const outcome = await pullCovidAlert({ ...deps, keyPool: failing }, id);
+  t.like(outcome, { status: 'failed', counts: { inserted: 0 } });
+  t.is((await pooledFrom(id)).n, 0);
+  const { rows } = await db.pool.query<{ state: string }>(
+    'select state from covid_alert_days where source_id = $1 and day = $2',
+    [id, day],
+  );
+  t.deepEqual(rows, [{ state: 'failed' }]);
+  t.like(await lastRun(id), { inserted: 0 });
+  // The next pull (a healthy process) ingests the day whole.
+  const retried = await pullCovidAlert(deps, id, { ignoreBackoff: true });
+  t.like(retried, { status: 'done' });
+  t.true((await pooledFrom(id)).n >= 2);
 });
