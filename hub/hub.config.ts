@@ -4,10 +4,18 @@ import { componentsRule, parseSections, type ConfigOfAll } from '../core/config/
 import { exportConfig } from '../core/export/export.config';
 import { federationOutConfig } from '../core/federation/federation-out.config';
 import { retentionConfig } from '../core/retention/retention.config';
+import { covidAlertPullConfig } from './sources/covid-alert/covid-alert-pull.config';
 import { federationInConfig } from './sources/federation/federation-in.config';
 
 /** The components the hub runs, by the names ENFED_COMPONENTS uses. */
-export const HUB_COMPONENT_NAMES = ['federation-in', 'federation-out', 'export', 'cleanup', 'status'] as const;
+export const HUB_COMPONENT_NAMES = [
+  'federation-in',
+  'federation-out',
+  'export',
+  'cleanup',
+  'status',
+  'covid-alert-pull',
+] as const;
 
 /** Every module's settings the hub reads. */
 const HUB_SECTIONS = [
@@ -17,6 +25,7 @@ const HUB_SECTIONS = [
   exportConfig,
   retentionConfig,
   blobStoreConfig,
+  covidAlertPullConfig,
 ] as const;
 
 export type HubConfig = ConfigOfAll<typeof HUB_SECTIONS>;

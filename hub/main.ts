@@ -4,13 +4,21 @@ import type { Logger } from '../core/logging/logger';
 import { cleanupComponent } from '../core/retention/cleanup.component';
 import type { Component } from '../core/server/component';
 import { startKeyServer, type RunningKeyServer } from '../core/server/key-server';
+import { covidAlertPullComponent } from './sources/covid-alert/covid-alert-pull.component';
 import { federationInComponent } from './sources/federation/federation-in.component';
 import type { HubConfig } from './hub.config';
 import { statusComponent } from './status/status.component';
 
 /** The components of the hub, in start order. */
 export function hubComponents(): Component<HubConfig>[] {
-  return [federationInComponent(), federationOutComponent(), exportComponent(), cleanupComponent(), statusComponent];
+  return [
+    federationInComponent(),
+    federationOutComponent(),
+    exportComponent(),
+    cleanupComponent(),
+    statusComponent,
+    covidAlertPullComponent(),
+  ];
 }
 
 /** Composition root of the hub: the shared key server with federation-in instead of publish. */

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliContext } from '../support/cli-context';
 import { appCommand } from './app.command';
+import { covidAlertSourceCommand } from './covid-alert-source.command';
 import { deviceApiCommand } from './device-api.command';
 import { exportConfigCommand } from './export-config.command';
 import { healthAuthorityCommand } from './health-authority.command';
@@ -18,5 +19,6 @@ export function adminCommand(ctx: CliContext): Command {
     .addCommand(exportConfigCommand(ctx))
     .addCommand(partnerCommand(ctx))
     .addCommand(upstreamCommand(ctx))
-    .addCommand(deviceApiCommand(ctx));
+    .addCommand(deviceApiCommand(ctx))
+    .addCommand(covidAlertSourceCommand(ctx));
 }

@@ -1,10 +1,11 @@
 import type pg from 'pg';
+import { covidAlertStatusRows } from '../sources/covid-alert/covid-alert-status.query';
 
 /** One upstream (federation_in_queries row) with its latest finished run, last success and any run in progress. */
 export interface UpstreamRow {
   id: number;
   name: string;
-  /** 'node' (one of ours) or 'partner' (another hub); migration 41. */
+  /** 'node' (one of ours) or 'partner' (another hub), migration 41; 'covid-alert' for a COVID Alert source. */
   upstream_kind: string;
   address: string;
   include_regions: string[];
@@ -86,7 +87,11 @@ export class StatusRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async upstreams(): Promise<UpstreamRow[]> {
-    return (await this.pool.query<UpstreamRow>(UPSTREAMS_SQL)).rows;
+    const [federation, covidAlert] = await Promise.all([
+      this.pool.query<UpstreamRow>(UPSTREAMS_SQL),
+      covidAlertStatusRows<UpstreamRow>(this.pool),
+    ]);
+    return [...federation.rows, ...covidAlert];
   }
 
   /**
