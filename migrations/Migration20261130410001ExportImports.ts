@@ -2,7 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * Imports of other servers' signed export files (docs/imports.md):
- * - `imports`: one remote index.txt the hub reads, with the region, traveler flag and backfill values its keys
+ * - `imports`: one remote index.txt the hub reads (file names in it resolve under the export root URL), with the region, traveler flag and backfill values its keys
  *   arrive with (the reference importer's defaults: report type confirmed, days since onset 10; null = none).
  * - `import_public_keys`: the remote server's export signing keys, matched by key id and version, each with a
  *   validity window; a revoked key verifies nothing.
@@ -19,6 +19,7 @@ export class Migration20261130410001ExportImports extends Migration {
         id serial primary key,
         name text not null unique,
         index_url text not null,
+        export_root_url text not null,
         region text not null,
         traveler boolean not null default false,
         backfill_report_type text null default 'confirmed' check (backfill_report_type in ('confirmed', 'likely')),

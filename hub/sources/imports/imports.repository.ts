@@ -5,8 +5,10 @@ import { AlreadyExistsError, NotFoundError } from '../../../core/errors/app-erro
 export interface ExportImport {
   id: number;
   name: string;
-  /** URL of the remote index.txt; file names in it resolve against the URL's directory. */
+  /** URL of the remote index.txt. */
   indexUrl: string;
+  /** URL the index's file names are relative to (the reference server's export root). */
+  exportRootUrl: string;
   /** The region the imported keys are pooled under. */
   region: string;
   /** Whether the imported keys are traveler keys. */
@@ -27,6 +29,7 @@ interface Row {
   id: number;
   name: string;
   index_url: string;
+  export_root_url: string;
   region: string;
   traveler: boolean;
   backfill_report_type: 'confirmed' | 'likely' | null;
@@ -42,6 +45,7 @@ function toImport(row: Row): ExportImport {
     id: row.id,
     name: row.name,
     indexUrl: row.index_url,
+    exportRootUrl: row.export_root_url,
     region: row.region,
     traveler: row.traveler,
     backfillReportType: row.backfill_report_type,
@@ -77,11 +81,12 @@ export class ImportRepository {
   async add(i: NewExportImport): Promise<ExportImport> {
     try {
       const result = await this.pool.query<Row>(
-        `insert into imports (name, index_url, region, traveler, backfill_report_type, backfill_days_since_onset,
-           interval_seconds, enabled) values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
+        `insert into imports (name, index_url, export_root_url, region, traveler, backfill_report_type,
+           backfill_days_since_onset, interval_seconds, enabled) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning *`,
         [
           i.name,
           i.indexUrl,
+          i.exportRootUrl,
           i.region,
           i.traveler,
           i.backfillReportType,
