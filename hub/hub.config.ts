@@ -5,9 +5,17 @@ import { exportConfig } from '../core/export/export.config';
 import { federationOutConfig } from '../core/federation/federation-out.config';
 import { retentionConfig } from '../core/retention/retention.config';
 import { federationInConfig } from './sources/federation/federation-in.config';
+import { importConfig } from './sources/imports/import.config';
 
 /** The components the hub runs, by the names ENFED_COMPONENTS uses. */
-export const HUB_COMPONENT_NAMES = ['federation-in', 'federation-out', 'export', 'cleanup', 'status'] as const;
+export const HUB_COMPONENT_NAMES = [
+  'federation-in',
+  'federation-out',
+  'export',
+  'cleanup',
+  'status',
+  'import',
+] as const;
 
 /** Every module's settings the hub reads. */
 const HUB_SECTIONS = [
@@ -17,6 +25,7 @@ const HUB_SECTIONS = [
   exportConfig,
   retentionConfig,
   blobStoreConfig,
+  importConfig,
 ] as const;
 
 export type HubConfig = ConfigOfAll<typeof HUB_SECTIONS>;

@@ -5,12 +5,20 @@ import { cleanupComponent } from '../core/retention/cleanup.component';
 import type { Component } from '../core/server/component';
 import { startKeyServer, type RunningKeyServer } from '../core/server/key-server';
 import { federationInComponent } from './sources/federation/federation-in.component';
+import { importComponent } from './sources/imports/import.component';
 import type { HubConfig } from './hub.config';
 import { statusComponent } from './status/status.component';
 
 /** The components of the hub, in start order. */
 export function hubComponents(): Component<HubConfig>[] {
-  return [federationInComponent(), federationOutComponent(), exportComponent(), cleanupComponent(), statusComponent];
+  return [
+    federationInComponent(),
+    federationOutComponent(),
+    exportComponent(),
+    cleanupComponent(),
+    statusComponent,
+    importComponent(),
+  ];
 }
 
 /** Composition root of the hub: the shared key server with federation-in instead of publish. */
