@@ -119,3 +119,19 @@ export class ImportFileRepository {
     return result.rowCount ?? 0;
   }
 }
+
+/** How many ledger files of each import are in each state (for `enfed admin import list`). */
+export async function ledgerCounts(
+  client: pg.Pool | pg.ClientBase,
+): Promise<Map<number, Record<ImportFileState, number>>> {
+  const result = await client.query<{ import_id: number; state: ImportFileState; n: number }>(
+    'select import_id, state, count(*)::int as n from import_files group by import_id, state',
+  );
+  const counts = new Map<number, Record<ImportFileState, number>>();
+  for (const row of result.rows) {
+    const c = counts.get(row.import_id) ?? { pending: 0, importing: 0, done: 0, failed: 0 };
+    c[row.state] = row.n;
+    counts.set(row.import_id, c);
+  }
+  return counts;
+}
