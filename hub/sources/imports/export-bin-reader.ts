@@ -108,7 +108,8 @@ function decodeKey(reader: protobuf.Reader, end: number): DecodedKey {
     const wire = tag & 7;
     switch (tag >>> 3) {
       case 1:
-        key.keyData = Buffer.from(reader.bytes());
+        // A view into export.bin (held for the whole file anyway), not a copy: no allocation per key.
+        key.keyData = reader.bytes() as Buffer;
         break;
       case 2:
         key.transmissionRiskLevel = reader.int32();
