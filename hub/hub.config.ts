@@ -6,6 +6,7 @@ import { federationOutConfig } from '../core/federation/federation-out.config';
 import { retentionConfig } from '../core/retention/retention.config';
 import { covidAlertPullConfig } from './sources/covid-alert/covid-alert-pull.config';
 import { federationInConfig } from './sources/federation/federation-in.config';
+import { importConfig } from './sources/imports/import.config';
 
 /** The components the hub runs, by the names ENFED_COMPONENTS uses. */
 export const HUB_COMPONENT_NAMES = [
@@ -15,6 +16,7 @@ export const HUB_COMPONENT_NAMES = [
   'cleanup',
   'status',
   'covid-alert-pull',
+  'import',
 ] as const;
 
 /** Every module's settings the hub reads. */
@@ -26,6 +28,7 @@ const HUB_SECTIONS = [
   retentionConfig,
   blobStoreConfig,
   covidAlertPullConfig,
+  importConfig,
 ] as const;
 
 export type HubConfig = ConfigOfAll<typeof HUB_SECTIONS>;

@@ -6,6 +6,7 @@ import type { Component } from '../core/server/component';
 import { startKeyServer, type RunningKeyServer } from '../core/server/key-server';
 import { covidAlertPullComponent } from './sources/covid-alert/covid-alert-pull.component';
 import { federationInComponent } from './sources/federation/federation-in.component';
+import { importComponent } from './sources/imports/import.component';
 import type { HubConfig } from './hub.config';
 import { statusComponent } from './status/status.component';
 
@@ -18,6 +19,7 @@ export function hubComponents(): Component<HubConfig>[] {
     cleanupComponent(),
     statusComponent,
     covidAlertPullComponent(),
+    importComponent(),
   ];
 }
 

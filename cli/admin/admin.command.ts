@@ -5,6 +5,7 @@ import { covidAlertSourceCommand } from './covid-alert-source.command';
 import { deviceApiCommand } from './device-api.command';
 import { exportConfigCommand } from './export-config.command';
 import { healthAuthorityCommand } from './health-authority.command';
+import { importCommand } from './import.command';
 import { partnerCommand } from './partner.command';
 import { signingKeyCommand } from './signing-key.command';
 import { upstreamCommand } from './upstream.command';
@@ -20,5 +21,6 @@ export function adminCommand(ctx: CliContext): Command {
     .addCommand(partnerCommand(ctx))
     .addCommand(upstreamCommand(ctx))
     .addCommand(deviceApiCommand(ctx))
-    .addCommand(covidAlertSourceCommand(ctx));
+    .addCommand(covidAlertSourceCommand(ctx))
+    .addCommand(importCommand(ctx));
 }

@@ -6,7 +6,7 @@ import type { KeyColumns } from '../../core/keys/storage/key-columns';
 import type { KeyOrigin } from './key-origin';
 
 const COPY_SQL = `copy exposure_keys (key, transmission_risk, interval_number, interval_count, regions, traveler,
-  report_type, days_since_onset, created_at, local_provenance, origin_query_id) from stdin`;
+  report_type, days_since_onset, created_at, local_provenance, origin_query_id, origin_import_id) from stdin`;
 
 /**
  * Writes new keys with COPY (text format), the fastest way PostgreSQL takes rows. Only for keys known not to be
@@ -16,7 +16,8 @@ const COPY_SQL = `copy exposure_keys (key, transmission_risk, interval_number, i
  */
 export async function copyNewKeys(client: pg.ClientBase, columns: KeyColumns, origin: KeyOrigin): Promise<void> {
   const createdAt = origin.arrivedAt.toISOString();
-  const tail = `\t${createdAt}\t${origin.localProvenance ? 't' : 'f'}\t${origin.originQueryId}\n`;
+  const nullable = (id: number | null | undefined) => (id === null || id === undefined ? '\\N' : String(id));
+  const tail = `\t${createdAt}\t${origin.localProvenance ? 't' : 'f'}\t${nullable(origin.originQueryId)}\t${nullable(origin.originImportId)}\n`;
   const lines: string[] = [];
   for (let i = 0; i < columns.keys.length; i += 1) {
     const csv = columns.regions[i] as string;

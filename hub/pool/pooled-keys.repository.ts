@@ -29,8 +29,8 @@ const MERGE_SQL = `
   ),
   up as (
     insert into exposure_keys as e (key, transmission_risk, interval_number, interval_count, regions, traveler,
-      report_type, days_since_onset, created_at, local_provenance, origin_query_id)
-    select key, tr, inum, icount, string_to_array(regions_csv, ','), traveler, report_type, dso, $9, $10, $11
+      report_type, days_since_onset, created_at, local_provenance, origin_query_id, origin_import_id)
+    select key, tr, inum, icount, string_to_array(regions_csv, ','), traveler, report_type, dso, $9, $10, $11, $14::int
     from incoming
     on conflict (key) do update set
       regions = array(select distinct r from unnest(e.regions || excluded.regions) as r order by r),
@@ -116,6 +116,7 @@ export class PooledKeysRepository {
       origin.originQueryId,
       origin.arrivedAt,
       ALLOWED_REVISIONS,
+      origin.originImportId ?? null,
     ]);
     const row = result.rows[0] ?? { inserted: 0, revised: 0 };
     return { inserted: row.inserted, revised: row.revised, duplicates: total - row.inserted - row.revised };
