@@ -4,6 +4,7 @@ import { appCommand } from './app.command';
 import { deviceApiCommand } from './device-api.command';
 import { exportConfigCommand } from './export-config.command';
 import { healthAuthorityCommand } from './health-authority.command';
+import { kekCommand } from './kek.command';
 import { partnerCommand } from './partner.command';
 import { signingKeyCommand } from './signing-key.command';
 import { upstreamCommand } from './upstream.command';
@@ -18,5 +19,6 @@ export function adminCommand(ctx: CliContext): Command {
     .addCommand(exportConfigCommand(ctx))
     .addCommand(partnerCommand(ctx))
     .addCommand(upstreamCommand(ctx))
-    .addCommand(deviceApiCommand(ctx));
+    .addCommand(deviceApiCommand(ctx))
+    .addCommand(kekCommand(ctx));
 }

@@ -53,9 +53,9 @@ function createCommand(ctx: CliContext): Command {
   return setAction(cmd, async (options: CreateOptions) => {
     const keyId = required(options.keyId, 'key-id');
     const privateKeyPem = await readKeyFile(options.import);
-    await withDatabase(ctx.env, async (db) => {
+    await withDatabase(ctx.env, async (db, sealer) => {
       const key = await asUsage(() =>
-        createSigningKey(new SigningKeyRepository(db.pool), {
+        createSigningKey(new SigningKeyRepository(db.pool, sealer), {
           keyId,
           version: options.version,
           privateKeyPem,
@@ -78,9 +78,15 @@ function rotateCommand(ctx: CliContext): Command {
     const keyId = required(options.keyId, 'key-id');
     const overlapSeconds = durationOption(options.overlap, 'overlap', 7 * 86400);
     const privateKeyPem = await readKeyFile(options.import);
-    await withDatabase(ctx.env, async (db) => {
+    await withDatabase(ctx.env, async (db, sealer) => {
       const rotated = await asUsage(() =>
-        rotateSigningKey(db.pool, { keyId, version: options.version, privateKeyPem, now: new Date(), overlapSeconds }),
+        rotateSigningKey(db.pool, sealer, {
+          keyId,
+          version: options.version,
+          privateKeyPem,
+          now: new Date(),
+          overlapSeconds,
+        }),
       );
       ctx.out(forAppDevelopers(rotated.key));
       ctx.out(`${rotated.retiring} older key(s) retire at ${rotated.retiresAt.toISOString()}\n`);
@@ -93,8 +99,8 @@ function listCommand(ctx: CliContext): Command {
     .description('list signing keys (key id, version, activity window)')
     .option('--pem', 'also print the public keys');
   return setAction(cmd, (options: { pem?: boolean }) =>
-    withDatabase(ctx.env, async (db) => {
-      const keys = await new SigningKeyRepository(db.pool).list();
+    withDatabase(ctx.env, async (db, sealer) => {
+      const keys = await new SigningKeyRepository(db.pool, sealer).list();
       const now = new Date();
       const state = (k: SigningKeyInfo) =>
         k.activeFrom <= now && (!k.activeUntil || k.activeUntil > now)

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction';
+import type { SecretSealer } from '../secrets/secret-sealer';
 import { BadRequestError } from '../errors/app-error';
 import { SIGNATURE_ALGORITHM } from './signature';
 import { toExportSigningKey, type ExportSigningKey } from './file-signer';
@@ -80,7 +81,13 @@ export async function createSigningKey(
   if (used.includes(version))
     throw new BadRequestError(`version ${version} exists for key id ${input.keyId}`, 'key_version_exists');
   const pair = input.privateKeyPem ? await importSigningKeyPair(input.privateKeyPem) : await generateSigningKeyPair();
-  return repo.insert({ keyId: input.keyId, version, ...pair, activeFrom: input.now });
+  return repo.insert({
+    keyId: input.keyId,
+    version,
+    private: { privateKeyPem: pair.privateKeyPem },
+    publicKeyPem: pair.publicKeyPem,
+    activeFrom: input.now,
+  });
 }
 
 /**
@@ -90,11 +97,12 @@ export async function createSigningKey(
  */
 export async function rotateSigningKey(
   pool: pg.Pool,
+  sealer: SecretSealer,
   input: CreateSigningKeyInput & { overlapSeconds: number },
 ): Promise<{ key: SigningKeyInfo; retiring: number; retiresAt: Date }> {
   return inTransaction(pool, async (client) => {
     await client.query('lock table signing_keys in share row exclusive mode');
-    const repo = new SigningKeyRepository(client);
+    const repo = new SigningKeyRepository(client, sealer);
     const key = await createSigningKey(repo, input);
     const retiresAt = new Date(input.now.getTime() + input.overlapSeconds * 1000);
     const retiring = await repo.retireAllBut(key.id, retiresAt);
@@ -105,10 +113,15 @@ export async function rotateSigningKey(
 /** The keys that sign exports at `at`, parsed and ready (every active key signs every file). */
 export async function loadExportSigningKeys(repository: SigningKeyRepository, at: Date): Promise<ExportSigningKey[]> {
   const keys = await repository.activeAt(at);
-  return keys.map((k) =>
-    toExportSigningKey(
-      { verificationKeyVersion: k.version, verificationKeyId: k.keyId, signatureAlgorithm: SIGNATURE_ALGORITHM },
-      k.privateKeyPem,
-    ),
-  );
+  return keys.map((k) => {
+    const info = {
+      verificationKeyVersion: k.version,
+      verificationKeyId: k.keyId,
+      signatureAlgorithm: SIGNATURE_ALGORITHM,
+    };
+    if ('pkcs11Label' in k.private) {
+      throw new Error(`signing key ${k.keyId} ${k.version} is in a PKCS#11 token, which this process cannot use`);
+    }
+    return toExportSigningKey(info, k.private.privateKeyPem);
+  });
 }
