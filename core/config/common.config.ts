@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { configSection, parseSections, type ConfigOf } from './config-section';
 import { kekRules, kekSettings } from '../secrets/kek.config';
+import { pkcs11Rules, pkcs11Settings } from '../signing/pkcs11.config';
 import { duration, integer, list, url } from './env';
 
 /**
@@ -54,8 +55,9 @@ export const commonConfig = configSection(
     /** Shutdown gives every stage at most this long before moving on. */
     SHUTDOWN_TIMEOUT: duration(10),
     ...kekSettings,
+    ...pkcs11Settings,
   },
-  kekRules,
+  [...kekRules, ...pkcs11Rules],
 );
 
 export type CommonConfig = ConfigOf<typeof commonConfig>;

@@ -36,6 +36,7 @@ export function exportComponent<C extends CommonConfig & ExportConfig & BlobStor
           blobs,
           logger: ctx.logger,
           now: ctx.now,
+          signingToken: ctx.signingToken,
           leaseSeconds: config.EXPORT_LEASE,
           settings: {
             minRecords: config.EXPORT_FILE_MIN_RECORDS,

@@ -20,6 +20,7 @@ import type { Component, ComponentContext } from './component';
 import { checkDependencies } from './dependency-checks';
 import { openSecretSealer } from '../secrets/open-sealer';
 import { prepareSecrets } from '../secrets/prepare-secrets';
+import { Pkcs11Token } from '../signing/pkcs11-token';
 
 export interface KeyServerOptions<C extends CommonConfig> {
   role: 'node' | 'hub';
@@ -62,6 +63,11 @@ export async function startKeyServer<C extends CommonConfig>(
   try {
     // The KEK is resolved before anything is opened: a missing or malformed one stops start-up, naming where it looked.
     const sealer = await openSecretSealer(config, options.env ?? process.env);
+    const signingToken = await Pkcs11Token.open(config, options.env ?? process.env);
+    if (signingToken) {
+      lifecycle.onStop('pkcs11 token', () => signingToken.close());
+      logger.info({ token: signingToken.tokenLabel }, 'export signing keys may be in the PKCS#11 token');
+    }
     await checkDependencies(config, config.STARTUP_DEPENDENCY_TIMEOUT * 1000);
     const db = await openDatabase(config.DATABASE_URL, logger, {
       poolSize: config.DATABASE_POOL_SIZE,
@@ -124,6 +130,7 @@ export async function startKeyServer<C extends CommonConfig>(
       lifecycle,
       metrics,
       sealer,
+      signingToken,
       now: options.now ?? (() => new Date()),
       addresses: {},
     };

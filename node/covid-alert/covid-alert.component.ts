@@ -34,7 +34,7 @@ export function covidAlertComponent<C extends CommonConfig & CodesConfig & Covid
       const codes = await openCodeServices(ctx);
       const keyPairs = new KeyPairRepository(ctx.db.pool);
       const signingKeys = new TtlCache(
-        () => loadExportSigningKeys(new SigningKeyRepository(ctx.db.pool, ctx.sealer), ctx.now()),
+        () => loadExportSigningKeys(new SigningKeyRepository(ctx.db.pool, ctx.sealer), ctx.now(), ctx.signingToken),
         SIGNING_KEY_CACHE_MS,
       );
       addCovidAlertRoutes(ctx.router, {
