@@ -12,6 +12,7 @@ import { parseSecretReference, SecretReferenceError } from '../../../core/secret
 import { UNSEALED } from '../../../core/secrets/secret-sealer';
 import { parseHubConfig } from '../../../hub/hub.config';
 import { parseNodeConfig } from '../../../node/node.config';
+import { captureLogs } from '../../helpers/captured-logs';
 
 const kek = () => parseKek(randomBytes(32).toString('base64'), 'test');
 
@@ -119,4 +120,12 @@ test('the KEK is resolved once from the environment or a file; a missing one nam
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the logger hides secret, pin and privateKey fields should one ever reach it', (t) => {
+  const logs = captureLogs('info');
+  const kekText = randomBytes(32).toString('base64');
+  logs.logger.info({ revision: { secret: kekText }, hsm: { pin: '246810' }, signing: { privateKey: 'PEMBODY' } }, 'x');
+  t.false(logs.text().includes(kekText) || logs.text().includes('246810') || logs.text().includes('PEMBODY'));
+  t.like(logs.lines()[0], { revision: { secret: '[redacted]' }, hsm: { pin: '[redacted]' } });
 });
