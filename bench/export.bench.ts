@@ -3,6 +3,7 @@
  * (batch scheduling, database read, encoding, signing, zips on disk) by the real scheduler and worker.
  * Prints keys/s and peak RSS, then one JSON line. BENCH_KEYS changes the count.
  */
+import { UNSEALED } from '../core/secrets/secret-sealer';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { SigningKeyRepository } from '../core/signing/signing-key.repository';
 import { exportRepositories } from '../core/export/batches/export-repositories';
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
       fromTimestamp: WINDOW_START,
       thruTimestamp: null,
     });
-    await createSigningKey(new SigningKeyRepository(db.pool), { keyId: '310', now: WINDOW_START });
+    await createSigningKey(new SigningKeyRepository(db.pool, UNSEALED), { keyId: '310', now: WINDOW_START });
     // Exactly one closed window: now = window end + truncation + minimum age.
     const now = new Date(WINDOW_END.getTime() + 2 * 3600_000 - 1);
 
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
     }, 10);
     started = Date.now();
     const created = await scheduleBatches({
-      ...exportRepositories(db.pool),
+      ...exportRepositories(db.pool, UNSEALED),
       logger,
       now,
       truncateWindowSeconds: 3600,
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
       retentionSeconds: 14 * 86400,
     });
     const result = await runExportWorker({
-      ...exportRepositories(db.pool),
+      ...exportRepositories(db.pool, UNSEALED),
       pool: db.pool,
       blobs: new FileBlobStore(blobDir),
       logger,

@@ -51,7 +51,7 @@ const fileSigner = new FileSigner([signer]);
 fileSigner.update(body);
 const zip = new yazl.ZipFile();
 zip.addBuffer(body, EXPORT_BIN_ENTRY, { mtime: new Date(end * 1000), compressionLevel: 6 });
-zip.addBuffer(encodeSignatureList(fileSigner.finish(), 1, 1), EXPORT_SIG_ENTRY, { mtime: new Date(end * 1000) });
+zip.addBuffer(encodeSignatureList(await fileSigner.finish(), 1, 1), EXPORT_SIG_ENTRY, { mtime: new Date(end * 1000) });
 zip.end();
 await pipeline(zip.outputStream as Readable, createWriteStream(zipPath));
 await writeFile(pemPath, signer.publicKeyPem);

@@ -26,7 +26,7 @@ export function hubComponents(): Component<HubConfig>[] {
 /** Composition root of the hub: the shared key server with federation-in instead of publish. */
 export function startHub(
   config: HubConfig,
-  overrides: { logger?: Logger; now?: () => Date } = {},
+  overrides: { logger?: Logger; now?: () => Date; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunningKeyServer<HubConfig>> {
   return startKeyServer({ role: 'hub', config, components: hubComponents(), ...overrides });
 }

@@ -5,6 +5,7 @@ import { Migration20261130000001ServerIdentity } from './Migration20261130000001
 import { Migration20261130300001StateCodes } from './Migration20261130300001StateCodes';
 import { Migration20261130410001ExportImports } from './Migration20261130410001ExportImports';
 import { Migration20261130420001CovidAlertSources } from './Migration20261130420001CovidAlertSources';
+import { Migration20261130440001SealedSecrets } from './Migration20261130440001SealedSecrets';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that migrations run the same way from
@@ -17,4 +18,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130300001StateCodes', class: Migration20261130300001StateCodes },
   { name: 'Migration20261130410001ExportImports', class: Migration20261130410001ExportImports },
   { name: 'Migration20261130420001CovidAlertSources', class: Migration20261130420001CovidAlertSources },
+  { name: 'Migration20261130440001SealedSecrets', class: Migration20261130440001SealedSecrets },
 ];

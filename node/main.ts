@@ -28,7 +28,7 @@ export function nodeComponents(): Component<NodeConfig>[] {
 /** Composition root of a node: the shared key server with the node's components (publish instead of pull). */
 export function startNode(
   config: NodeConfig,
-  overrides: { logger?: Logger; now?: () => Date } = {},
+  overrides: { logger?: Logger; now?: () => Date; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunningKeyServer<NodeConfig>> {
   return startKeyServer({
     role: 'node',

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the test suite talks to is there: PostgreSQL and Redis on 127.0.0.1, Debian's
-# Chromium for the operator page browser test, and Ceph (radosgw) for the S3 blob store tests. Starts or installs only what is missing, and says so.
+# Chromium for the operator page browser test, Ceph (radosgw) for the S3 blob store tests and SoftHSM2 for the
+# PKCS#11 signing tests. Starts or installs only what is missing, and says so.
 # Runs before `npm test` (pretest) and in CI; on a machine where it cannot act it explains what to do.
 set -euo pipefail
 
@@ -45,6 +46,17 @@ if ! command -v radosgw >/dev/null || ! command -v ceph-mon >/dev/null || ! comm
     apt-get update -qq && apt-get install -y -qq --no-install-recommends ceph-mon ceph-osd radosgw >/dev/null
   else
     echo "ensure-test-services: the S3 blob store tests need Ceph (Debian: apt-get install ceph-mon ceph-osd radosgw)" >&2
+    exit 1
+  fi
+fi
+
+# SoftHSM2: the PKCS#11 token the HSM export signing tests initialise in a temporary directory (test/helpers/softhsm.ts).
+if [ ! -e /usr/lib/softhsm/libsofthsm2.so ] || ! command -v softhsm2-util >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "ensure-test-services: installing Debian softhsm2 (PKCS#11 export signing tests)"
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends softhsm2 >/dev/null
+  else
+    echo "ensure-test-services: the PKCS#11 signing tests need SoftHSM2 (Debian: apt-get install softhsm2)" >&2
     exit 1
   fi
 fi

@@ -6,6 +6,7 @@ import { deviceApiCommand } from './device-api.command';
 import { exportConfigCommand } from './export-config.command';
 import { healthAuthorityCommand } from './health-authority.command';
 import { importCommand } from './import.command';
+import { kekCommand } from './kek.command';
 import { partnerCommand } from './partner.command';
 import { signingKeyCommand } from './signing-key.command';
 import { upstreamCommand } from './upstream.command';
@@ -22,5 +23,6 @@ export function adminCommand(ctx: CliContext): Command {
     .addCommand(upstreamCommand(ctx))
     .addCommand(deviceApiCommand(ctx))
     .addCommand(covidAlertSourceCommand(ctx))
-    .addCommand(importCommand(ctx));
+    .addCommand(importCommand(ctx))
+    .addCommand(kekCommand(ctx));
 }

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { BadRequestError } from '../../core/errors/app-error';
-import { UNSEALED } from '../../core/secrets/secret-sealer';
 import {
   DEFAULT_DEVICE_API_AUD,
   DEFAULT_DEVICE_API_ISS,
@@ -33,7 +32,7 @@ function createCommand(ctx: CliContext): Command {
     const aud = options.aud.trim();
     if (iss === '' || aud === '') throw new UsageError('--iss and --aud must not be empty');
     const apps = commaList(options.apps);
-    await withDatabase(ctx.env, async (db) => {
+    await withDatabase(ctx.env, async (db, sealer) => {
       const em = db.orm.em.fork();
       const appRepository = new AuthorizedAppRepository(em);
       const found = await Promise.all(apps.map((name) => appRepository.find(name)));
@@ -41,7 +40,7 @@ function createCommand(ctx: CliContext): Command {
       if (missing !== undefined) throw new UsageError(`no app "${missing}"; add it first: enfed admin app add`);
       let key;
       try {
-        key = await new DeviceKeyRepository(db.pool, UNSEALED).create({
+        key = await new DeviceKeyRepository(db.pool, sealer).create({
           iss,
           aud,
           name: options.name?.trim() || iss,
@@ -78,8 +77,8 @@ function listCommand(ctx: CliContext): Command {
     .description('list the device API signing keys (never their private halves) and whether they are trusted')
     .option('--json', 'as JSON');
   return setAction(cmd, (options: { json?: boolean }) =>
-    withDatabase(ctx.env, async (db) => {
-      const keys = await new DeviceKeyRepository(db.pool, UNSEALED).list();
+    withDatabase(ctx.env, async (db, sealer) => {
+      const keys = await new DeviceKeyRepository(db.pool, sealer).list();
       if (options.json) return ctx.out(`${JSON.stringify(keys)}\n`);
       const now = new Date();
       const state = (k: (typeof keys)[number]) =>

@@ -1,4 +1,5 @@
 import { dropDatabase, ensureDatabase } from '../../core/db/admin';
+import { UNSEALED } from '../../core/secrets/secret-sealer';
 import { SigningKeyRepository } from '../../core/signing/signing-key.repository';
 import { migrate, openDatabase, type Database } from '../../core/db/database';
 import { deleteRedisPrefix } from '../../core/jobs/redis';
@@ -12,6 +13,9 @@ import { UpstreamQueryRepository } from '../../hub/sources/federation/upstream-q
 import { createDevHealthAuthority, registerDevHealthAuthority, type DevHealthAuthority } from './dev-health-authority';
 import type { DemoOptions } from './demo-options';
 import { DEMO_REGIONS, type DemoPlan, type DemoServer } from './demo-plan';
+
+/** The demo's servers run without a KEK (a development setup): their secrets are stored as they are. */
+const DEMO_SEALER = UNSEALED;
 
 /** By convention the mobile country code (310 = United States). */
 const VERIFICATION_KEY_ID = '310';
@@ -75,7 +79,10 @@ async function provisionNode(
   const now = new Date();
   const db = await freshDatabase(node, redisUrl, logger);
   try {
-    const signing = await createSigningKey(new SigningKeyRepository(db.pool), { keyId: VERIFICATION_KEY_ID, now });
+    const signing = await createSigningKey(new SigningKeyRepository(db.pool, DEMO_SEALER), {
+      keyId: VERIFICATION_KEY_ID,
+      now,
+    });
     const authority = createDevHealthAuthority({
       healthAuthorityID: `gov.${code}.exposure-notifications`,
       iss: `dev-health-authority-${code}`,
@@ -119,7 +126,10 @@ async function provisionHub(
   const now = new Date();
   const db = await freshDatabase(plan.hub, redisUrl, logger);
   try {
-    const signing = await createSigningKey(new SigningKeyRepository(db.pool), { keyId: VERIFICATION_KEY_ID, now });
+    const signing = await createSigningKey(new SigningKeyRepository(db.pool, DEMO_SEALER), {
+      keyId: VERIFICATION_KEY_ID,
+      now,
+    });
     const exportRoot = 'all';
     await addExportConfig(db, exportRoot, 'US', [...DEMO_REGIONS], options, now);
     const upstreams = new UpstreamQueryRepository(db.pool);

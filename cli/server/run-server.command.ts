@@ -33,8 +33,8 @@ async function runRole(role: 'node' | 'hub', ctx: CliContext): Promise<never> {
   }
   const server =
     role === 'node'
-      ? await startNode(parseNodeConfig(ctx.env), { logger })
-      : await startHub(parseHubConfig(ctx.env), { logger });
+      ? await startNode(parseNodeConfig(ctx.env), { logger, env: ctx.env })
+      : await startHub(parseHubConfig(ctx.env), { logger, env: ctx.env });
   stop = stopOnSignals(server, logger);
   return new Promise<never>(() => {
     // Runs until a signal or the parent's end stops it.

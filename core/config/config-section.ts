@@ -44,7 +44,7 @@ export type ConfigOfAll<T extends readonly ConfigSection<z.ZodRawShape>[]> = Uni
 
 /** Variable names whose values are never echoed in a problem. */
 function isSecretName(name: string): boolean {
-  return /SECRET|PASSWORD|TOKEN|PRIVATE|KEY$|_PIN$|CONNECTION_STRING/i.test(name);
+  return /SECRET|PASSWORD|TOKEN|PRIVATE|KEY$|_PIN$|^KEK|CONNECTION_STRING/i.test(name);
 }
 
 /** How a given value is shown in a problem: secrets hidden, credentials inside URLs masked. */

@@ -27,7 +27,7 @@ export function exportComponent<C extends CommonConfig & ExportConfig & BlobStor
       await blobs.check();
       ctx.logger.info({ store: blobs.kind, location: blobs.location }, 'export files go to the blob store');
       addExportRoutes(ctx.router, blobs, config.BLOB_PUBLIC_URL);
-      const repositories = exportRepositories(ctx.db.pool);
+      const repositories = exportRepositories(ctx.db.pool, ctx.sealer);
       await writeMissingIndexes(ctx.db.pool, blobs, await repositories.configs.list());
       const worker = await ctx.jobs.scheduled('export-worker', config.EXPORT_WORKER_INTERVAL, ctx.logger, () =>
         runExportWorker({
@@ -36,6 +36,7 @@ export function exportComponent<C extends CommonConfig & ExportConfig & BlobStor
           blobs,
           logger: ctx.logger,
           now: ctx.now,
+          signingToken: ctx.signingToken,
           leaseSeconds: config.EXPORT_LEASE,
           settings: {
             minRecords: config.EXPORT_FILE_MIN_RECORDS,

@@ -6,6 +6,8 @@ import type { Jobs } from '../jobs/jobs';
 import type { Lifecycle } from '../lifecycle/lifecycle';
 import type { Logger } from '../logging/logger';
 import type { Metrics } from '../metrics/metrics';
+import type { SecretSealer } from '../secrets/secret-sealer';
+import type { Pkcs11Token } from '../signing/pkcs11-token';
 
 /** What a component gets to start with. Everything is per server instance: no module singletons. */
 export interface ComponentContext<C extends CommonConfig = CommonConfig> {
@@ -22,6 +24,10 @@ export interface ComponentContext<C extends CommonConfig = CommonConfig> {
   lifecycle: Lifecycle;
   /** This server's Prometheus registry; components declare their counters here (see core/metrics/metrics.ts). */
   metrics: Metrics;
+  /** Seals and opens every secret kept in PostgreSQL (the KEK, resolved once at start-up; docs/secrets.md). */
+  sealer: SecretSealer;
+  /** The PKCS#11 token export signing keys may live in (PKCS11_*), opened at start-up; undefined without an HSM. */
+  signingToken: Pkcs11Token | undefined;
   /** The clock; tests pass a fixed or shifted one. */
   now: () => Date;
   /** Addresses a component listens on (e.g. `grpc`), reported by the running server. */

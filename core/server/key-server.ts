@@ -18,6 +18,9 @@ import { Metrics } from '../metrics/metrics';
 import { addMetricsRoute } from '../metrics/metrics.routes';
 import type { Component, ComponentContext } from './component';
 import { checkDependencies } from './dependency-checks';
+import { openSecretSealer } from '../secrets/open-sealer';
+import { prepareSecrets } from '../secrets/prepare-secrets';
+import { Pkcs11Token } from '../signing/pkcs11-token';
 
 export interface KeyServerOptions<C extends CommonConfig> {
   role: 'node' | 'hub';
@@ -29,6 +32,8 @@ export interface KeyServerOptions<C extends CommonConfig> {
   now?: () => Date;
   /** Apply pending migrations before starting (default true; production may migrate separately). */
   migrate?: boolean;
+  /** Where `env:` secret references (KEK, PKCS11_PIN) are resolved: the environment the config came from. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A started node or hub. */
@@ -56,6 +61,13 @@ export async function startKeyServer<C extends CommonConfig>(
   const wanted = config.ENFED_COMPONENTS;
   const components = options.components.filter((c) => (wanted.length === 0 ? !c.optIn : wanted.includes(c.name)));
   try {
+    // The KEK is resolved before anything is opened: a missing or malformed one stops start-up, naming where it looked.
+    const sealer = await openSecretSealer(config, options.env ?? process.env);
+    const signingToken = await Pkcs11Token.open(config, options.env ?? process.env);
+    if (signingToken) {
+      lifecycle.onStop('pkcs11 token', () => signingToken.close());
+      logger.info({ token: signingToken.tokenLabel }, 'export signing keys may be in the PKCS#11 token');
+    }
     await checkDependencies(config, config.STARTUP_DEPENDENCY_TIMEOUT * 1000);
     const db = await openDatabase(config.DATABASE_URL, logger, {
       poolSize: config.DATABASE_POOL_SIZE,
@@ -66,6 +78,7 @@ export async function startKeyServer<C extends CommonConfig>(
       const applied = await migrate(db.orm);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
+    await prepareSecrets(db.pool, sealer, logger);
 
     const redis = createRedis(config.REDIS_URL);
     // ioredis reconnects by itself; an outage shows in /readyz and here, never as an unhandled event.
@@ -116,6 +129,8 @@ export async function startKeyServer<C extends CommonConfig>(
       router,
       lifecycle,
       metrics,
+      sealer,
+      signingToken,
       now: options.now ?? (() => new Date()),
       addresses: {},
     };

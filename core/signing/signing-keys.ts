@@ -1,9 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction';
+import type { SecretSealer } from '../secrets/secret-sealer';
 import { BadRequestError } from '../errors/app-error';
 import { SIGNATURE_ALGORITHM } from './signature';
-import { toExportSigningKey, type ExportSigningKey } from './file-signer';
+import { toExportSigningKey, toPkcs11SigningKey, type ExportSigningKey } from './file-signer';
+import type { Pkcs11Token } from './pkcs11-token';
 import { isP256Key, p256PrivateKeyPem, p256PublicKeyPem } from './p256-key';
 import { SigningKeyRepository, type SigningKeyInfo } from './signing-key.repository';
 
@@ -65,6 +67,8 @@ export interface CreateSigningKeyInput {
   version?: string;
   /** Import this key instead of generating one. */
   privateKeyPem?: string;
+  /** Generate the key pair in this PKCS#11 token instead (the private key never leaves it). */
+  pkcs11?: Pkcs11Token;
   now: Date;
 }
 
@@ -79,8 +83,27 @@ export async function createSigningKey(
   if (!VERSION.test(version)) throw new BadRequestError('version: 1–16 letters, digits, . _ -', 'invalid_key_version');
   if (used.includes(version))
     throw new BadRequestError(`version ${version} exists for key id ${input.keyId}`, 'key_version_exists');
+  if (input.pkcs11) {
+    if (input.privateKeyPem) throw new BadRequestError('a key is imported or made in the HSM, not both', 'hsm_import');
+    // A random suffix: several servers (a node and its hub) may share one token, with the same key ids.
+    const label = `enfed-export-${input.keyId}-${version}-${randomBytes(4).toString('hex')}`;
+    const publicKeyPem = await input.pkcs11.generateP256KeyPair(label);
+    return repo.insert({
+      keyId: input.keyId,
+      version,
+      private: { pkcs11Label: label },
+      publicKeyPem,
+      activeFrom: input.now,
+    });
+  }
   const pair = input.privateKeyPem ? await importSigningKeyPair(input.privateKeyPem) : await generateSigningKeyPair();
-  return repo.insert({ keyId: input.keyId, version, ...pair, activeFrom: input.now });
+  return repo.insert({
+    keyId: input.keyId,
+    version,
+    private: { privateKeyPem: pair.privateKeyPem },
+    publicKeyPem: pair.publicKeyPem,
+    activeFrom: input.now,
+  });
 }
 
 /**
@@ -90,11 +113,12 @@ export async function createSigningKey(
  */
 export async function rotateSigningKey(
   pool: pg.Pool,
+  sealer: SecretSealer,
   input: CreateSigningKeyInput & { overlapSeconds: number },
 ): Promise<{ key: SigningKeyInfo; retiring: number; retiresAt: Date }> {
   return inTransaction(pool, async (client) => {
     await client.query('lock table signing_keys in share row exclusive mode');
-    const repo = new SigningKeyRepository(client);
+    const repo = new SigningKeyRepository(client, sealer);
     const key = await createSigningKey(repo, input);
     const retiresAt = new Date(input.now.getTime() + input.overlapSeconds * 1000);
     const retiring = await repo.retireAllBut(key.id, retiresAt);
@@ -102,13 +126,26 @@ export async function rotateSigningKey(
   });
 }
 
-/** The keys that sign exports at `at`, parsed and ready (every active key signs every file). */
-export async function loadExportSigningKeys(repository: SigningKeyRepository, at: Date): Promise<ExportSigningKey[]> {
+/**
+ * The keys that sign exports at `at`, parsed and ready (every active key signs every file); keys in the HSM sign
+ * through `token`.
+ */
+export async function loadExportSigningKeys(
+  repository: SigningKeyRepository,
+  at: Date,
+  token?: Pkcs11Token,
+): Promise<ExportSigningKey[]> {
   const keys = await repository.activeAt(at);
-  return keys.map((k) =>
-    toExportSigningKey(
-      { verificationKeyVersion: k.version, verificationKeyId: k.keyId, signatureAlgorithm: SIGNATURE_ALGORITHM },
-      k.privateKeyPem,
-    ),
-  );
+  return keys.map((k) => {
+    const info = {
+      verificationKeyVersion: k.version,
+      verificationKeyId: k.keyId,
+      signatureAlgorithm: SIGNATURE_ALGORITHM,
+    };
+    if ('pkcs11Label' in k.private) {
+      if (!token) throw new Error(`signing key ${k.keyId} ${k.version} is in a PKCS#11 token, but PKCS11_* is not set`);
+      return toPkcs11SigningKey(info, token, k.private.pkcs11Label);
+    }
+    return toExportSigningKey(info, k.private.privateKeyPem);
+  });
 }

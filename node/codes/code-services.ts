@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import type pg from 'pg';
 import { clientAddress } from '../../core/http/client-address';
 import { ServerSecretRepository } from '../../core/secrets/server-secret.repository';
-import { UNSEALED } from '../../core/secrets/secret-sealer';
+import type { SecretSealer } from '../../core/secrets/secret-sealer';
 import type { ComponentContext } from '../../core/server/component';
 import type { CommonConfig } from '../../core/config/common.config';
 import { ClaimLimiter } from './claim-limiter';
@@ -15,9 +15,8 @@ const MAC_SECRET = 'one-time-code-mac';
 const MAC_KEY_BYTES = 32;
 
 /** The MAC of codes, hashed IDs, tokens and clients, under the server key (created on first use). */
-export async function loadSecretMac(pool: pg.Pool): Promise<SecretMac> {
-  // Sealed through the SecretSealer: UNSEALED until a key-encryption key is configured.
-  return new SecretMac(await new ServerSecretRepository(pool, UNSEALED).get(MAC_SECRET, MAC_KEY_BYTES));
+export async function loadSecretMac(pool: pg.Pool, sealer: SecretSealer): Promise<SecretMac> {
+  return new SecretMac(await new ServerSecretRepository(pool, sealer).get(MAC_SECRET, MAC_KEY_BYTES));
 }
 
 /** What every flow that issues or claims codes works with. */
@@ -35,7 +34,7 @@ export interface CodeServices {
  */
 export async function openCodeServices(ctx: ComponentContext<CommonConfig & CodesConfig>): Promise<CodeServices> {
   const { config } = ctx;
-  const mac = await loadSecretMac(ctx.db.pool);
+  const mac = await loadSecretMac(ctx.db.pool, ctx.sealer);
   const redis = ClaimLimiter.connect(config.REDIS_URL, (err) =>
     ctx.logger.warn({ err: err.message }, 'failed-claim counter: redis connection error'),
   );

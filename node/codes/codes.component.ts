@@ -23,7 +23,7 @@ export function codesComponent<C extends CommonConfig & CodesConfig>(): Componen
       const { tokens } = ClaimTokens.parse(config.NEW_KEY_CLAIM_TOKENS ?? '');
       if (!tokens) throw new Error('NEW_KEY_CLAIM_TOKENS is not set');
       const codes = new OneTimeCodeRepository(ctx.db.pool);
-      const mac = await loadSecretMac(ctx.db.pool);
+      const mac = await loadSecretMac(ctx.db.pool, ctx.sealer);
       addNewKeyClaimRoutes(ctx.router, {
         codes,
         mac,

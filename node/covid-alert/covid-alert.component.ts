@@ -1,6 +1,5 @@
 import type { CommonConfig } from '../../core/config/common.config';
 import { TtlCache } from '../../core/cache/ttl-cache';
-import { UNSEALED } from '../../core/secrets/secret-sealer';
 import type { Component } from '../../core/server/component';
 import { SigningKeyRepository } from '../../core/signing/signing-key.repository';
 import { loadExportSigningKeys } from '../../core/signing/signing-keys';
@@ -21,7 +20,7 @@ const SIGNING_KEY_CACHE_MS = 60_000;
  * The COVID Shield / COVID Alert protocol on the node's one-time codes (docs/covid-alert-protocol.md):
  * `/claim-key`, `/upload`, `/retrieve/{region}/{day}/{hmac}`, `/exposure-configuration/{region}.json`, and the job
  * that deletes expired and used-up key pairs. Opt-in: runs when ENFED_COMPONENTS names `covid-alert`. Server
- * private keys are sealed through the SecretSealer (UNSEALED until a key-encryption key is configured).
+ * private keys are sealed through the SecretSealer (under the KEK when one is configured).
  */
 export function covidAlertComponent<C extends CommonConfig & CodesConfig & CovidAlertConfig>(): Component<C> {
   return {
@@ -35,7 +34,7 @@ export function covidAlertComponent<C extends CommonConfig & CodesConfig & Covid
       const codes = await openCodeServices(ctx);
       const keyPairs = new KeyPairRepository(ctx.db.pool);
       const signingKeys = new TtlCache(
-        () => loadExportSigningKeys(new SigningKeyRepository(ctx.db.pool), ctx.now()),
+        () => loadExportSigningKeys(new SigningKeyRepository(ctx.db.pool, ctx.sealer), ctx.now(), ctx.signingToken),
         SIGNING_KEY_CACHE_MS,
       );
       addCovidAlertRoutes(ctx.router, {
@@ -43,7 +42,7 @@ export function covidAlertComponent<C extends CommonConfig & CodesConfig & Covid
           pool: ctx.db.pool,
           codes,
           keyPairs,
-          sealer: UNSEALED,
+          sealer: ctx.sealer,
           keyBudget: config.COVID_ALERT_KEY_BUDGET,
           validitySeconds: config.COVID_ALERT_KEY_VALIDITY,
           now: ctx.now,
@@ -51,7 +50,7 @@ export function covidAlertComponent<C extends CommonConfig & CodesConfig & Covid
         upload: {
           keyPairs,
           keys: new UploadKeysRepository(ctx.db.pool),
-          sealer: UNSEALED,
+          sealer: ctx.sealer,
           truncateWindowSeconds: config.TRUNCATE_WINDOW,
           now: ctx.now,
         },

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TtlCache } from '../../core/cache/ttl-cache';
 import type { CommonConfig } from '../../core/config/common.config';
-import { UNSEALED } from '../../core/secrets/secret-sealer';
 import type { Component } from '../../core/server/component';
 import { openCodeServices } from '../codes/code-services';
 import type { CodesConfig } from '../codes/codes.config';
@@ -29,7 +28,7 @@ export function deviceApiComponent<C extends CommonConfig & CodesConfig & Device
       const { config } = ctx;
       const codes = await openCodeServices(ctx);
       const tokens = new TokenRepository(ctx.db.pool);
-      const keys = new DeviceKeyRepository(ctx.db.pool, UNSEALED);
+      const keys = new DeviceKeyRepository(ctx.db.pool, ctx.sealer);
       const signingKey = new TtlCache(
         () => keys.current(ctx.now(), config.DEVICE_API_KEY_ACTIVATION_DELAY),
         SIGNING_KEY_CACHE_MS,

@@ -36,7 +36,7 @@ export function publishComponent<C extends CommonConfig & PublishConfig>(): Comp
     serves: { traffic: true, jobs: true },
     async start(ctx) {
       const { config } = ctx;
-      const revisionKeys = new RevisionKeyRepository(ctx.db.pool);
+      const revisionKeys = new RevisionKeyRepository(ctx.db.pool, ctx.sealer);
       const rotate = () =>
         revisionKeys.rotate(ctx.now(), config.REVISION_KEY_ROTATION_PERIOD, config.REVISION_KEY_RETENTION);
       await rotate();

@@ -92,10 +92,11 @@ test.before(async () => {
     fromTimestamp: truncate(clock.now(), 3600),
     thruTimestamp: null,
   };
-  nodeSigningPem = (await createSigningKey(new SigningKeyRepository(node.db.pool), { keyId: '302', now: since }))
-    .publicKeyPem;
+  nodeSigningPem = (
+    await createSigningKey(new SigningKeyRepository(node.db.pool, UNSEALED), { keyId: '302', now: since })
+  ).publicKeyPem;
   await new ExportConfigRepository(node.db.pool).insert({ ...config, root: 'ca', inputRegions: [REGION] });
-  await createSigningKey(new SigningKeyRepository(hub.db.pool), { keyId: '999', now: since });
+  await createSigningKey(new SigningKeyRepository(hub.db.pool, UNSEALED), { keyId: '999', now: since });
   await new ExportConfigRepository(hub.db.pool).insert({ ...config, root: 'all', inputRegions: [ALL_REGIONS] });
   queryId = await connectHubToNode(hub, node, certs, { name: 'node-a', regions: [REGION] });
 });

@@ -1,10 +1,10 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import yazl from 'yazl';
 import { EXPORT_BIN_ENTRY, EXPORT_SIG_ENTRY } from '../../core/export/format/export-format';
 import { encodeExportBinPrefix, encodeSignatureList } from '../../core/export/format/export-header';
 import { recordToRow, type ExportRecord } from '../../core/export/format/export-row';
 import { encodeRow, KEYS_TAG, MAX_ENCODED_KEY_SIZE, REVISED_KEYS_TAG } from '../../core/export/format/tek-encoder';
-import { FileSigner, type ExportSigningKey } from '../../core/signing/file-signer';
+import { FileSigner, toExportSigningKey, type ExportSigningKey } from '../../core/signing/file-signer';
 import { SIGNATURE_ALGORITHM } from '../../core/signing/signature';
 
 /** A test export signing key: its SignatureInfo, private key and public PEM (dev fixture, made per test run). */
@@ -15,9 +15,9 @@ export interface TestExportSigner extends ExportSigningKey {
 /** A fresh P-256 export signing key named `id`/`version`. */
 export function makeExportSigner(id: string, version = 'v1'): TestExportSigner {
   const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const info = { verificationKeyId: id, verificationKeyVersion: version, signatureAlgorithm: SIGNATURE_ALGORITHM };
   return {
-    info: { verificationKeyId: id, verificationKeyVersion: version, signatureAlgorithm: SIGNATURE_ALGORITHM },
-    privateKey: pair.privateKey as KeyObject,
+    ...toExportSigningKey(info, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
     publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   };
 }
@@ -63,7 +63,7 @@ export async function exportZip(spec: ExportFileSpec, now = new Date()): Promise
   const bin = exportBin(spec, now);
   const signer = new FileSigner(spec.signers);
   signer.update(spec.signOver ?? bin);
-  const sig = encodeSignatureList(signer.finish(), spec.batchNum ?? 1, spec.batchSize ?? 1);
+  const sig = encodeSignatureList(await signer.finish(), spec.batchNum ?? 1, spec.batchSize ?? 1);
   return zipEntries([
     [EXPORT_BIN_ENTRY, bin],
     [EXPORT_SIG_ENTRY, sig],

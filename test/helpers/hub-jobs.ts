@@ -1,3 +1,4 @@
+import { UNSEALED } from '../../core/secrets/secret-sealer';
 import type pg from 'pg';
 import { exportRepositories } from '../../core/export/batches/export-repositories';
 import type { CommonConfig } from '../../core/config/common.config';
@@ -26,7 +27,7 @@ export async function runExportJobs(
 ): Promise<ExportWorkerResult & { created: number }> {
   const { config } = server;
   const created = await scheduleBatches({
-    ...exportRepositories(server.db.pool),
+    ...exportRepositories(server.db.pool, UNSEALED),
     logger: testLogger(),
     now: now(),
     truncateWindowSeconds: config.TRUNCATE_WINDOW,
@@ -34,7 +35,7 @@ export async function runExportJobs(
     retentionSeconds: config.RETENTION,
   });
   const built = await runExportWorker({
-    ...exportRepositories(server.db.pool),
+    ...exportRepositories(server.db.pool, UNSEALED),
     pool: server.db.pool,
     blobs: new FileBlobStore(config.BLOB_DIR),
     logger: testLogger(),

@@ -41,7 +41,10 @@ export interface TestServer<C extends CommonConfig> {
 /** Node and hub differ only in their config parser and composition root. */
 async function startTestServer<C extends CommonConfig>(
   parseConfig: (env: NodeJS.ProcessEnv) => C,
-  start: (config: C, overrides: { logger?: Logger; now?: () => Date }) => Promise<RunningKeyServer<C>>,
+  start: (
+    config: C,
+    overrides: { logger?: Logger; now?: () => Date; env?: NodeJS.ProcessEnv },
+  ) => Promise<RunningKeyServer<C>>,
   options: StartOptions,
 ): Promise<TestServer<C>> {
   const db = await createTestDatabase();
@@ -49,8 +52,9 @@ async function startTestServer<C extends CommonConfig>(
   let server: RunningKeyServer<C>;
   try {
     const url = options.databaseVia ? options.databaseVia(db.url) : db.url;
-    config = parseConfig(testEnv(url, options.env));
-    server = await start(config, { logger: options.logger ?? testLogger(), now: options.now });
+    const env = testEnv(url, options.env);
+    config = parseConfig(env);
+    server = await start(config, { logger: options.logger ?? testLogger(), now: options.now, env });
   } catch (err) {
     // A server that refuses to start must not leave its database behind.
     await db.destroy();

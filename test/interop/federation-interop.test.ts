@@ -1,3 +1,4 @@
+import { UNSEALED } from '../../core/secrets/secret-sealer';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { SigningKeyRepository } from '../../core/signing/signing-key.repository';
 import { tmpdir } from 'node:os';
@@ -106,7 +107,10 @@ test.before(async () => {
   siteB = await site('node-b', 'US-NY', b);
   siteC = await site('node-c', 'US-TX', c);
 
-  signingKey = await createSigningKey(new SigningKeyRepository(hub.db.pool), { keyId: '310', now: clock.now() });
+  signingKey = await createSigningKey(new SigningKeyRepository(hub.db.pool, UNSEALED), {
+    keyId: '310',
+    now: clock.now(),
+  });
   const configs = new ExportConfigRepository(hub.db.pool);
   const config = {
     outputRegion: 'US',

@@ -11,20 +11,20 @@ const NOT_P256 = 'signing keys must be ECDSA P-256 private keys';
 const INFO = { verificationKeyId: '310', verificationKeyVersion: 'v1', signatureAlgorithm: SIGNATURE_ALGORITHM };
 
 /** Signs `file` the way exports are signed (DER ECDSA over SHA-256) with the pair's stored private key. */
-function signAsExport(pair: PemKeyPair, file: Buffer): Buffer {
+async function signAsExport(pair: PemKeyPair, file: Buffer): Promise<Buffer> {
   const signer = new FileSigner([toExportSigningKey(INFO, pair.privateKeyPem)]);
   signer.update(file);
-  return signer.finish()[0]!.signature;
+  return (await signer.finish())[0]!.signature;
 }
 
 /** The pair is one key: PKCS#8 and SPKI PEM, the public half derived from the private, and it signs. */
-function assertConsistentPair(t: ExecutionContext, pair: PemKeyPair): void {
+async function assertConsistentPair(t: ExecutionContext, pair: PemKeyPair): Promise<void> {
   t.regex(pair.privateKeyPem, /^-----BEGIN PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END PRIVATE KEY-----\n$/);
   t.regex(pair.publicKeyPem, /^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----\n$/);
   const derived = createPublicKey(createPrivateKey(pair.privateKeyPem)).export({ type: 'spki', format: 'pem' });
   t.is(derived.toString(), pair.publicKeyPem);
   const file = Buffer.from('export.bin contents');
-  t.true(verify('sha256', file, { key: pair.publicKeyPem, dsaEncoding: 'der' }, signAsExport(pair, file)));
+  t.true(verify('sha256', file, { key: pair.publicKeyPem, dsaEncoding: 'der' }, await signAsExport(pair, file)));
 }
 
 async function refused(t: ExecutionContext, text: string, message: string): Promise<void> {
@@ -38,9 +38,9 @@ for (const { name, key } of awkwardP256Keys()) {
     for (const pem of [key.pkcs8Pem, key.sec1Pem, `\n${key.pkcs8Pem}\n`]) {
       const pair = await importSigningKeyPair(pem);
       t.deepEqual(pair, { privateKeyPem: key.pkcs8Pem, publicKeyPem: key.spkiPem });
-      assertConsistentPair(t, pair);
+      await assertConsistentPair(t, pair);
       const file = Buffer.from(`an export signed by the key: ${name}`);
-      t.true(verify('sha256', file, { key: key.publicKey, dsaEncoding: 'der' }, signAsExport(pair, file)));
+      t.true(verify('sha256', file, { key: key.publicKey, dsaEncoding: 'der' }, await signAsExport(pair, file)));
     }
   });
 }
@@ -66,7 +66,7 @@ for (const [name, property] of [
 ] as const) {
   test(`generated signing keys are normalised PEM pairs, including one whose ${name}`, async (t) => {
     const pair = await generateUntil(t, property);
-    assertConsistentPair(t, pair);
+    await assertConsistentPair(t, pair);
     t.deepEqual(await importSigningKeyPair(pair.privateKeyPem), pair, 'importing a generated key changes nothing');
   });
 }

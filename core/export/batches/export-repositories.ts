@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { SecretSealer } from '../../secrets/secret-sealer';
 import { SigningKeyRepository } from '../../signing/signing-key.repository';
 import { ExportConfigRepository } from '../configs/export-config.repository';
 import { ExportBatchRepository } from './export-batch.repository';
@@ -10,11 +11,11 @@ export interface ExportRepositories {
   signingKeys: SigningKeyRepository;
 }
 
-/** The export repositories over `pool`. */
-export function exportRepositories(pool: pg.Pool): ExportRepositories {
+/** The export repositories over `pool` (signing keys opened through `sealer`). */
+export function exportRepositories(pool: pg.Pool, sealer: SecretSealer): ExportRepositories {
   return {
     batches: new ExportBatchRepository(pool),
     configs: new ExportConfigRepository(pool),
-    signingKeys: new SigningKeyRepository(pool),
+    signingKeys: new SigningKeyRepository(pool, sealer),
   };
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '../../logging/logger';
+import type { Pkcs11Token } from '../../signing/pkcs11-token';
 import { loadExportSigningKeys } from '../../signing/signing-keys';
 import type { BlobStore } from '../../blob-store/blob-store';
 import { buildExportFiles, type ExportBuildSettings } from '../build/export-builder';
@@ -14,6 +15,8 @@ export interface ExportWorkerDeps extends ExportRepositories {
   now: () => Date;
   leaseSeconds: number;
   settings: ExportBuildSettings;
+  /** Where keys kept in an HSM sign (none: every active key must be kept in the database). */
+  signingToken?: Pkcs11Token;
 }
 
 /** What one worker run did. */
@@ -37,7 +40,7 @@ export async function runExportWorker(
   const { batches, configs } = deps;
   const result: ExportWorkerResult = { batches: 0, files: 0, failed: 0 };
   while (result.batches + result.failed < maxBatches) {
-    const signingKeys = await loadExportSigningKeys(deps.signingKeys, deps.now());
+    const signingKeys = await loadExportSigningKeys(deps.signingKeys, deps.now(), deps.signingToken);
     if (signingKeys.length === 0) {
       deps.logger.warn('no active signing key: exports wait (enfed admin signing-key create)');
       break;

@@ -67,7 +67,7 @@ export class ExportFileWriter {
   async finish(): Promise<void> {
     this.finished = true;
     this.entry.end();
-    const signatures = this.signer.finish();
+    const signatures = await this.signer.finish();
     const { batchNum, batchSize } = this.options.header;
     this.zip.addBuffer(encodeSignatureList(signatures, batchNum, batchSize), EXPORT_SIG_ENTRY, {
       mtime: this.options.mtime,

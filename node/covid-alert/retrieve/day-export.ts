@@ -71,7 +71,7 @@ export async function buildDayExport(
   const bin = encodeExportBin(header, keys, revised);
   const signer = new FileSigner(signingKeys);
   signer.update(bin);
-  return zip(bin, encodeSignatureList(signer.finish(), 1, 1), window.end);
+  return zip(bin, encodeSignatureList(await signer.finish(), 1, 1), window.end);
 }
 
 function zip(bin: Buffer, sig: Buffer, mtime: Date): Promise<Buffer> {

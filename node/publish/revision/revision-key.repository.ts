@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction } from '../../../core/db/transaction';
+import type { SecretSealer } from '../../../core/secrets/secret-sealer';
 import type { RevisionKey } from './revision-token';
 
 /** Arbitrary constant naming the advisory lock that serialises rotations across replicas. */
@@ -12,16 +13,25 @@ export interface RotationOutcome {
   deleted: number;
 }
 
-/** revision_token_keys: the AES keys that seal and open revision tokens. */
+/** revision_token_keys: the AES keys that seal and open revision tokens, stored sealed through the SecretSealer. */
 export class RevisionKeyRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly sealer: SecretSealer,
+  ) {}
 
   /** Every non-deleted revision-token key, newest first. */
   async load(): Promise<RevisionKey[]> {
     const { rows } = await this.pool.query<{ id: number; key_bytes: Buffer; created_at: Date }>(
       'select id, key_bytes, created_at from revision_token_keys order by created_at desc, id desc',
     );
-    return rows.map((r) => ({ kid: String(r.id), secret: r.key_bytes, createdAt: r.created_at }));
+    return Promise.all(
+      rows.map(async (r) => ({
+        kid: String(r.id),
+        secret: await this.sealer.open(r.key_bytes),
+        createdAt: r.created_at,
+      })),
+    );
   }
 
   /**
@@ -30,6 +40,7 @@ export class RevisionKeyRepository {
    * at once create one key, not several. The newest key is never deleted.
    */
   async rotate(now: Date, rotationSeconds: number, retentionSeconds: number): Promise<RotationOutcome> {
+    const fresh = await this.sealer.seal(randomBytes(32));
     return inTransaction(this.pool, async (client) => {
       await client.query('select pg_advisory_xact_lock($1)', [ROTATION_LOCK]);
       const newest = await client.query<{ created_at: Date }>(
@@ -38,10 +49,7 @@ export class RevisionKeyRepository {
       const newestAt = newest.rows[0]?.created_at ?? null;
       let created = false;
       if (newestAt === null || now.getTime() - newestAt.getTime() >= rotationSeconds * 1000) {
-        await client.query('insert into revision_token_keys (key_bytes, created_at) values ($1, $2)', [
-          randomBytes(32),
-          now,
-        ]);
+        await client.query('insert into revision_token_keys (key_bytes, created_at) values ($1, $2)', [fresh, now]);
         created = true;
       }
       const deleted = await client.query(

@@ -1,3 +1,4 @@
+import { UNSEALED } from '../../../core/secrets/secret-sealer';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -62,7 +63,7 @@ export function blobStoreContract(test: TestFn, kind: BlobStoreKind, sut: () => 
     const { store, list } = sut();
     const kit = await createExportKit(store);
     try {
-      await createSigningKey(new SigningKeyRepository(kit.db.pool), { keyId: '310', now: hours(-1) });
+      await createSigningKey(new SigningKeyRepository(kit.db.pool, UNSEALED), { keyId: '310', now: hours(-1) });
       const root = `pipeline-${randomBytes(3).toString('hex')}`;
       const config = await addConfig(kit, { root, maxRecordsPerFile: 3 });
       const early = Array.from({ length: 7 }, () => makeKey({ createdAt: hours(0) }));
@@ -129,7 +130,7 @@ export function blobStoreContract(test: TestFn, kind: BlobStoreKind, sut: () => 
     const { store, list } = sut();
     const kit = await createExportKit(store);
     try {
-      await createSigningKey(new SigningKeyRepository(kit.db.pool), { keyId: '310', now: hours(-1) });
+      await createSigningKey(new SigningKeyRepository(kit.db.pool, UNSEALED), { keyId: '310', now: hours(-1) });
       const root = `heal-${randomBytes(3).toString('hex')}`;
       const config = await addConfig(kit, { root, maxRecordsPerFile: 1 });
       await insertKeys(kit.db.pool, [makeKey({ createdAt: hours(0) }), makeKey({ createdAt: hours(0) })]);

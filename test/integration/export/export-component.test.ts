@@ -1,3 +1,4 @@
+import { UNSEALED } from '../../../core/secrets/secret-sealer';
 import test from 'ava';
 import { SigningKeyRepository } from '../../../core/signing/signing-key.repository';
 import { ExportConfigRepository } from '../../../core/export/configs/export-config.repository';
@@ -38,7 +39,7 @@ test('with compressed timings the node exports on its own schedule (BullMQ) and 
   try {
     const pool = node.db.pool;
     const now = Date.now();
-    await createSigningKey(new SigningKeyRepository(pool), { keyId: '310', now: new Date(now - 60_000) });
+    await createSigningKey(new SigningKeyRepository(pool, UNSEALED), { keyId: '310', now: new Date(now - 60_000) });
     await new ExportConfigRepository(pool).insert({
       root: 'ca',
       outputRegion: 'CA',

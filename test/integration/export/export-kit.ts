@@ -1,3 +1,4 @@
+import { UNSEALED } from '../../../core/secrets/secret-sealer';
 import { execFile } from 'node:child_process';
 import { exportRepositories } from '../../../core/export/batches/export-repositories';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -72,7 +73,7 @@ export function workerDeps(
   settings: Partial<ExportWorkerDeps['settings']> = {},
 ): ExportWorkerDeps {
   return {
-    ...exportRepositories(kit.db.pool),
+    ...exportRepositories(kit.db.pool, UNSEALED),
     pool: kit.db.pool,
     blobs: kit.blobs,
     logger: testLogger(),
@@ -85,7 +86,7 @@ export function workerDeps(
 /** Schedules closed windows (1 h truncation, 1 h minimum age, 14 d retention) and builds them. */
 export async function exportAt(kit: ExportKit, now: Date, settings: Partial<ExportWorkerDeps['settings']> = {}) {
   const created = await scheduleBatches({
-    ...exportRepositories(kit.db.pool),
+    ...exportRepositories(kit.db.pool, UNSEALED),
     logger: testLogger(),
     now,
     truncateWindowSeconds: 3600,

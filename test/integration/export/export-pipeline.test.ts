@@ -1,3 +1,4 @@
+import { UNSEALED } from '../../../core/secrets/secret-sealer';
 import test from 'ava';
 import { SigningKeyRepository } from '../../../core/signing/signing-key.repository';
 import { verify } from 'node:crypto';
@@ -23,7 +24,10 @@ import {
 async function withKit(run: (kit: ExportKit, publicKeyPem: string) => Promise<void>): Promise<void> {
   const kit = await createExportKit();
   try {
-    const key = await createSigningKey(new SigningKeyRepository(kit.db.pool), { keyId: '310', now: hours(-48) });
+    const key = await createSigningKey(new SigningKeyRepository(kit.db.pool, UNSEALED), {
+      keyId: '310',
+      now: hours(-48),
+    });
     await run(kit, key.publicKeyPem);
   } finally {
     await kit.destroy();

@@ -1,3 +1,4 @@
+import { UNSEALED } from '../../../core/secrets/secret-sealer';
 import test from 'ava';
 import { RetentionRepository } from '../../../core/retention/retention.repository';
 import { SigningKeyRepository } from '../../../core/signing/signing-key.repository';
@@ -22,7 +23,7 @@ import { addConfig, createExportKit, exportAt, fileRows, hours, readZip } from '
 test('retention deletes old keys, old files and their index lines, and nothing else', async (t) => {
   const kit = await createExportKit();
   try {
-    await createSigningKey(new SigningKeyRepository(kit.db.pool), { keyId: '310', now: hours(-1) });
+    await createSigningKey(new SigningKeyRepository(kit.db.pool, UNSEALED), { keyId: '310', now: hours(-1) });
     const config = await addConfig(kit);
     const old = makeKey({ createdAt: hours(0) });
     const kept = makeKey({ createdAt: hours(2) });
@@ -104,7 +105,7 @@ test('the node serves index.txt and zips with the documented cache headers; anyt
   });
   try {
     const pool = node.db.pool;
-    await createSigningKey(new SigningKeyRepository(pool), { keyId: '310', now: hours(-1) });
+    await createSigningKey(new SigningKeyRepository(pool, UNSEALED), { keyId: '310', now: hours(-1) });
     await new ExportConfigRepository(pool).insert({
       root: 'ca',
       outputRegion: 'CA',
@@ -119,7 +120,7 @@ test('the node serves index.txt and zips with the documented cache headers; anyt
     });
     await insertKeys(pool, [makeKey({ createdAt: hours(0) })]);
     await scheduleBatches({
-      ...exportRepositories(pool),
+      ...exportRepositories(pool, UNSEALED),
       logger: testLogger(),
       now: hours(3),
       truncateWindowSeconds: 3600,
@@ -127,7 +128,7 @@ test('the node serves index.txt and zips with the documented cache headers; anyt
       retentionSeconds: 14 * 86400,
     });
     await runExportWorker({
-      ...exportRepositories(pool),
+      ...exportRepositories(pool, UNSEALED),
       pool,
       blobs: new FileBlobStore(kit.blobDir),
       logger: testLogger(),

@@ -1,3 +1,4 @@
+import { UNSEALED } from '../../../core/secrets/secret-sealer';
 import test from 'ava';
 import { exportRepositories } from '../../../core/export/batches/export-repositories';
 import { access } from 'node:fs/promises';
@@ -23,7 +24,7 @@ import {
 test('two workers racing over the same batches build each file exactly once', async (t) => {
   const kit = await createExportKit();
   try {
-    await createSigningKey(new SigningKeyRepository(kit.db.pool), { keyId: '310', now: hours(-1) });
+    await createSigningKey(new SigningKeyRepository(kit.db.pool, UNSEALED), { keyId: '310', now: hours(-1) });
     const a = await addConfig(kit, { root: 'a' });
     const b = await addConfig(kit, { root: 'b', maxRecordsPerFile: 2 });
     await insertKeys(
@@ -34,7 +35,7 @@ test('two workers racing over the same batches build each file exactly once', as
     );
     const now = hours(10);
     const created = await scheduleBatches({
-      ...exportRepositories(kit.db.pool),
+      ...exportRepositories(kit.db.pool, UNSEALED),
       logger: testLogger(),
       now,
       truncateWindowSeconds: 3600,
@@ -45,7 +46,7 @@ test('two workers racing over the same batches build each file exactly once', as
     // Scheduling again (another replica) adds nothing.
     t.is(
       await scheduleBatches({
-        ...exportRepositories(kit.db.pool),
+        ...exportRepositories(kit.db.pool, UNSEALED),
         logger: testLogger(),
         now,
         truncateWindowSeconds: 3600,
@@ -78,11 +79,11 @@ test('two workers racing over the same batches build each file exactly once', as
 test('a batch whose worker died is claimed again after its lease; the dead worker cannot complete it', async (t) => {
   const kit = await createExportKit();
   try {
-    await createSigningKey(new SigningKeyRepository(kit.db.pool), { keyId: '310', now: hours(-1) });
+    await createSigningKey(new SigningKeyRepository(kit.db.pool, UNSEALED), { keyId: '310', now: hours(-1) });
     const config = await addConfig(kit);
     await insertKeys(kit.db.pool, [makeKey({ createdAt: hours(0) })]);
     await scheduleBatches({
-      ...exportRepositories(kit.db.pool),
+      ...exportRepositories(kit.db.pool, UNSEALED),
       logger: testLogger(),
       now: hours(3),
       truncateWindowSeconds: 3600,
@@ -112,11 +113,18 @@ test('a batch whose worker died is claimed again after its lease; the dead worke
 test('rotation: during the overlap every file carries both signatures; afterwards only the new key signs', async (t) => {
   const kit = await createExportKit();
   try {
-    const v1 = await createSigningKey(new SigningKeyRepository(kit.db.pool), { keyId: '310', now: hours(-10) });
-    const rotated = await rotateSigningKey(kit.db.pool, { keyId: '310', now: hours(-5), overlapSeconds: 6 * 3600 });
+    const v1 = await createSigningKey(new SigningKeyRepository(kit.db.pool, UNSEALED), {
+      keyId: '310',
+      now: hours(-10),
+    });
+    const rotated = await rotateSigningKey(kit.db.pool, UNSEALED, {
+      keyId: '310',
+      now: hours(-5),
+      overlapSeconds: 6 * 3600,
+    });
     t.is(rotated.key.version, 'v2');
     t.is(rotated.retiring, 1);
-    const keys = await new SigningKeyRepository(kit.db.pool).list();
+    const keys = await new SigningKeyRepository(kit.db.pool, UNSEALED).list();
     t.deepEqual(
       keys.map((k) => k.activeUntil?.toISOString() ?? null),
       [hours(1).toISOString(), null],
@@ -178,7 +186,7 @@ test('scheduling: only closed, period-aligned windows from the oldest key, never
     await insertKeys(kit.db.pool, [makeKey({ createdAt: new Date(hours(0).getTime() + 20 * 60_000) })]);
     const at = (now: Date, minAge: number) =>
       scheduleBatches({
-        ...exportRepositories(kit.db.pool),
+        ...exportRepositories(kit.db.pool, UNSEALED),
         logger: testLogger(),
         now,
         truncateWindowSeconds: 3600,

@@ -1,3 +1,4 @@
+import { UNSEALED } from '../../../core/secrets/secret-sealer';
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
 import { intervalNumber } from '../../../core/keys/intervals';
@@ -174,7 +175,7 @@ test('revision keys rotate: old tokens open until their key is destroyed; the sc
   try {
     const day = 86_400_000;
     const t0 = new Date('2026-01-01T00:00:00Z');
-    const revisionKeys = new RevisionKeyRepository(db.pool);
+    const revisionKeys = new RevisionKeyRepository(db.pool, UNSEALED);
     const rotate = (at: Date) => revisionKeys.rotate(at, 7 * 86400, 15 * 86400);
     t.deepEqual(await rotate(t0), { created: true, deleted: 0 });
     t.deepEqual(await rotate(new Date(t0.getTime() + 6 * day)), { created: false, deleted: 0 });

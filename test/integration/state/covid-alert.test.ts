@@ -1,3 +1,4 @@
+import { UNSEALED } from '../../../core/secrets/secret-sealer';
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
 import { decodeExportBin, decodeSignatureList, verifyExportSignature } from '../../../core/export/format/export-reader';
@@ -275,7 +276,7 @@ test.serial('upload: the key budget (43) is charged only for new keys and never 
 
 test.serial('retrieve: a signed zip of the day, 401 for a bad MAC, 404/405/410 as the reference', async (t) => {
   const pool = node.db.pool;
-  const signing = await createSigningKey(new SigningKeyRepository(pool), {
+  const signing = await createSigningKey(new SigningKeyRepository(pool, UNSEALED), {
     keyId: '302',
     now: new Date(clock.ms - 60_000),
   });
