@@ -3,6 +3,7 @@ import { commonConfig } from '../core/config/common.config';
 import { componentsRule, parseSections, type ConfigOfAll } from '../core/config/config-section';
 import { exportConfig } from '../core/export/export.config';
 import { federationOutConfig } from '../core/federation/federation-out.config';
+import { federationTokenConfig } from '../core/federation/federation-token.config';
 import { retentionConfig } from '../core/retention/retention.config';
 import { federationInConfig } from './sources/federation/federation-in.config';
 
@@ -13,6 +14,7 @@ export const HUB_COMPONENT_NAMES = ['federation-in', 'federation-out', 'export',
 const HUB_SECTIONS = [
   commonConfig,
   federationOutConfig,
+  federationTokenConfig,
   federationInConfig,
   exportConfig,
   retentionConfig,

@@ -6,6 +6,7 @@ import { exportConfigCommand } from './export-config.command';
 import { healthAuthorityCommand } from './health-authority.command';
 import { partnerCommand } from './partner.command';
 import { signingKeyCommand } from './signing-key.command';
+import { tokenIssuerCommand } from './token-issuer.command';
 import { upstreamCommand } from './upstream.command';
 
 /** `enfed admin …`: configuration kept in the server's database, against DATABASE_URL. */
@@ -17,6 +18,7 @@ export function adminCommand(ctx: CliContext): Command {
     .addCommand(signingKeyCommand(ctx))
     .addCommand(exportConfigCommand(ctx))
     .addCommand(partnerCommand(ctx))
+    .addCommand(tokenIssuerCommand(ctx))
     .addCommand(upstreamCommand(ctx))
     .addCommand(deviceApiCommand(ctx));
 }
