@@ -1,19 +1,27 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
+import { jwkThumbprint } from '../../../core/federation/oidc/jwk-thumbprint';
 import { enfedInProcess } from '../../helpers/cli';
+import { generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database';
 
 let db: TestDatabase;
+let certs: TestCerts;
 let env: NodeJS.ProcessEnv;
 const ISSUER = 'https://accounts.google.com';
 const JWKS = 'https://www.googleapis.com/oauth2/v3/certs';
 
 test.before(async () => {
-  db = await createTestDatabase();
+  [db, certs] = await Promise.all([createTestDatabase(), generateTestCerts([])]);
   env = { DATABASE_URL: db.url, LOG_LEVEL: 'silent' };
 });
 
 test.after.always(async () => {
   await db?.destroy();
+  await certs?.destroy();
 });
 
 const enfed = (...args: string[]) => enfedInProcess(['admin', ...args], env);
@@ -81,3 +89,69 @@ for (const [name, args] of usageMistakes) {
     t.regex(run.stderr, /Usage: enfed admin/);
   });
 }
+
+test.serial(
+  'upstream add with a bearer token: a token file, or a minting key; token-jwks prints its public key',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'enfed-token-cli-'));
+    try {
+      const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const ecPath = join(dir, 'sa.key');
+      writeFileSync(ecPath, ec.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+      const rsaPath = join(dir, 'rsa.key');
+      writeFileSync(
+        rsaPath,
+        generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }),
+      );
+      const base = ['upstream', 'add', '--address', 'ref.example:443', '--ca', certs.caPath, '--include', 'CA'];
+
+      t.is((await enfed(...base, '--name', 'by-file', '--token-file', join(dir, 'token'))).code, 0);
+      const minted = await enfed(
+        ...base,
+        ...[
+          '--name',
+          'by-key',
+          '--token-key',
+          ecPath,
+          '--token-issuer',
+          'enfed-hub@example',
+          '--token-audience',
+          'aud',
+        ],
+      );
+      t.is(minted.code, 0, minted.stderr);
+      t.like((await db.pool.query('select * from federation_in_queries order by name')).rows, [
+        { name: 'by-file', client_cert_path: null, token_file_path: join(dir, 'token'), token_key_path: null },
+        { name: 'by-key', token_key_path: ecPath, token_subject: 'enfed-hub@example', token_audience: 'aud' },
+      ]);
+      t.regex((await enfed('upstream', 'list')).stdout, /by-file +node +ref\.example:443 +token-file/);
+
+      const jwks = await enfed('upstream', 'token-jwks', '--token-key', ecPath);
+      t.is(jwks.code, 0);
+      const published = JSON.parse(jwks.stdout) as { keys: Record<string, string>[] };
+      t.like(published.keys[0], {
+        kty: 'EC',
+        crv: 'P-256',
+        alg: 'ES256',
+        use: 'sig',
+        kid: jwkThumbprint(ec.publicKey),
+      });
+      t.false('d' in (published.keys[0] ?? {}), 'no private part');
+
+      const refusals: [string, string[], RegExp][] = [
+        ['no identity at all', [], /give --cert and --key, or a bearer token/],
+        ['file and key', ['--token-file', 'x', '--token-key', ecPath], /not both/],
+        ['minting options without a key', ['--token-file', 'x', '--token-issuer', 'i'], /go with --token-key/],
+        ['a key without an audience', ['--token-key', ecPath, '--token-issuer', 'i'], /--token-audience is required/],
+        ['an RSA key', ['--token-key', rsaPath, '--token-issuer', 'i', '--token-audience', 'a'], /EC P-256/],
+      ];
+      for (const [what, args, message] of refusals) {
+        const run = await enfed(...base, '--name', 'refused', ...args);
+        t.is(run.code, 2, what);
+        t.regex(run.stderr, message, what);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
