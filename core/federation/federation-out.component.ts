@@ -10,7 +10,7 @@ import { loadFederationProto } from './federation.proto';
 import { closeGraceSeconds, serverTls, type FederationOutConfig } from './federation-out.config';
 import { FederationOutRepository } from './federation-out.repository';
 import type { FederationTokenConfig } from './federation-token.config';
-import { startGrpcServer } from './grpc-server';
+import { startGrpcServer, type RunningGrpcServer } from './grpc-server';
 import { unaryHandler } from './grpc-handler';
 import { createTokenVerifier } from './oidc/token-verifier';
 import type { PartnerAuthorization } from './partner-authorization.repository';
@@ -42,11 +42,23 @@ export function federationOutComponent(): Component<Config> {
         closeGraceSeconds: closeGraceSeconds(ctx.config),
         now: ctx.now,
       };
-      const listen = (
+      // One shutdown stage for both listeners, stopped side by side within the same deadline.
+      const running: RunningGrpcServer[] = [];
+      const deadlineMs = Math.max(1000, Math.floor((ctx.config.SHUTDOWN_TIMEOUT * 1000) / 2));
+      ctx.lifecycle.onStop('federation-out', async () => {
+        await Promise.all(running.map((server) => server.stop(deadlineMs)));
+      });
+      const listen = async (
         port: number,
         credentials: ServerCredentials,
         identify: (call: Call) => Promise<PartnerAuthorization>,
-      ) => startListener(ctx, port, credentials, async (call) => fetchKeys(deps, await identify(call), call.request));
+      ) => {
+        const server = await startListener(ctx, port, credentials, async (call) =>
+          fetchKeys(deps, await identify(call), call.request),
+        );
+        running.push(server);
+        return server.address;
+      };
 
       ctx.addresses.grpc = await listen(ctx.config.GRPC_PORT, createServerCredentials(tls), (call) =>
         partnerByCertificate(partners, peerFingerprint(call)),
@@ -69,15 +81,15 @@ export function federationOutComponent(): Component<Config> {
   };
 }
 
-/** Binds one Fetch listener and registers its bounded stop; returns the bound address. */
+/** Binds one Fetch listener on GRPC_HOST:`port`. */
 async function startListener(
   ctx: ComponentContext<Config>,
   port: number,
   credentials: ServerCredentials,
   handle: (call: Call) => Promise<FederationFetchResponse>,
-): Promise<string> {
+): Promise<RunningGrpcServer> {
   const { service } = loadFederationProto();
-  const running = await startGrpcServer({
+  return startGrpcServer({
     host: ctx.config.GRPC_HOST,
     port,
     credentials,
@@ -86,7 +98,4 @@ async function startListener(
       Fetch: unaryHandler<FederationFetchRequest, FederationFetchResponse>(ctx.logger, 'Fetch', handle),
     },
   });
-  const deadlineMs = Math.max(1000, Math.floor((ctx.config.SHUTDOWN_TIMEOUT * 1000) / 2));
-  ctx.lifecycle.onStop(`federation-out ${running.address}`, () => running.stop(deadlineMs));
-  return running.address;
 }

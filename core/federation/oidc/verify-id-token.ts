@@ -20,6 +20,9 @@ export interface VerifyIdTokenDeps {
   now: () => Date;
 }
 
+/** Longest lifetime (exp − iat) accepted: ID tokens live an hour; a long-lived one is a leak waiting to happen. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
 const ALGORITHMS: ReadonlySet<string> = new Set<TokenAlgorithm>(['ES256', 'RS256']);
 
 function refuse(message: string, code: string): never {
@@ -37,7 +40,7 @@ function numericDate(claims: Record<string, unknown>, name: string, required: bo
  * Verifies an OIDC ID token (compact JWS) against its issuer's published keys. The algorithm must be ES256 or
  * RS256 and must match the published key's type, so `none` and HS256-with-a-public-key confusions are refused
  * before any key is used. The issuer must be trusted and the signature must verify before any other claim is
- * believed; then exp, iat and nbf are checked with the leeway. The audience is returned for the caller to match
+ * believed; then exp, iat and nbf are checked with the leeway, and a lifetime over 24 h is refused. The audience is returned for the caller to match
  * against the partner's authorization. Errors say what failed, never the token.
  */
 export async function verifyIdToken(token: string, deps: VerifyIdTokenDeps): Promise<VerifiedToken> {
@@ -68,6 +71,7 @@ export async function verifyIdToken(token: string, deps: VerifyIdTokenDeps): Pro
   const iat = numericDate(jwt.payload, 'iat', true) as number;
   const nbf = numericDate(jwt.payload, 'nbf', false);
   if (now >= exp + leeway) refuse('the token has expired', 'token_expired');
+  if (exp - iat > MAX_TOKEN_LIFETIME_SECONDS) refuse('the token lives longer than 24 hours', 'token_lifetime_too_long');
   if (iat > now + leeway || (nbf !== undefined && nbf > now + leeway)) {
     refuse('the token is not valid yet', 'token_not_yet_valid');
   }

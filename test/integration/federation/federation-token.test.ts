@@ -115,13 +115,14 @@ test.serial('a good ES256 or RS256 token: keys intersected with the authorizatio
   }
 });
 
-test.serial('exp, iat and nbf are checked with the leeway', async (t) => {
+test.serial('exp, iat and nbf are checked with the leeway; a lifetime over 24 h is refused', async (t) => {
   const n = now();
   t.is(await outcome(issuer.token({ iat: n - 7200, exp: n - 120 })), 'UNAUTHENTICATED token_expired');
   t.is(await outcome(issuer.token({ iat: n - 3600, exp: n - 20 })), 'OK');
   t.is(await outcome(issuer.token({ iat: n + 600, exp: n + 3600 })), 'UNAUTHENTICATED token_not_yet_valid');
   t.is(await outcome(issuer.token({ nbf: n + 600 })), 'UNAUTHENTICATED token_not_yet_valid');
   t.is(await outcome(issuer.token({ exp: undefined })), 'UNAUTHENTICATED token_malformed');
+  t.is(await outcome(issuer.token({ exp: n + 25 * 3600 })), 'UNAUTHENTICATED token_lifetime_too_long');
 });
 
 test.serial('audience: the server default, or the one in the authorization', async (t) => {
