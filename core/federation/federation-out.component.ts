@@ -12,6 +12,7 @@ import { FederationOutRepository } from './federation-out.repository';
 import type { FederationTokenConfig } from './federation-token.config';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server';
 import { unaryHandler } from './grpc-handler';
+import { tokenCallMetrics } from './oidc/token-call.metrics';
 import { createTokenVerifier } from './oidc/token-verifier';
 import type { PartnerAuthorization } from './partner-authorization.repository';
 import { PartnerAuthorizationRepository } from './partner-authorization.repository';
@@ -69,8 +70,9 @@ export function federationOutComponent(): Component<Config> {
           verify: createTokenVerifier(ctx.db.pool, ctx.config, ctx.now),
           defaultAudience: ctx.config.FEDERATION_TOKEN_AUDIENCE as string,
         };
+        const calls = tokenCallMetrics(ctx.metrics);
         ctx.addresses.grpcToken = await listen(ctx.config.GRPC_TOKEN_PORT, createTokenServerCredentials(tls), (call) =>
-          partnerByToken(tokenCaller, call.metadata),
+          calls.count(partnerByToken(tokenCaller, call.metadata)),
         );
       }
       ctx.logger.info(

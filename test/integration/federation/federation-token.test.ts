@@ -188,6 +188,16 @@ test.serial('the token listener serves TLS under the server certificate only', a
   t.regex(peer, /node-a/);
 });
 
+test.serial('outcomes are counted in enfed_federation_token_calls_total', async (t) => {
+  const text = await (await fetch(`${node.server.httpUrl}/metrics`)).text();
+  const count = (outcome: string) =>
+    Number(new RegExp(`enfed_federation_token_calls_total\\{outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+  t.true(count('ok') >= 5);
+  t.true(count('token_expired') >= 1);
+  t.true(count('token_algorithm_refused') >= 4);
+  t.is(count('token_required'), 1);
+});
+
 test.serial('tokens never reach the logs', (t) => {
   t.true(sentTokens.length > 10);
   const text = logs.text();
