@@ -3,6 +3,7 @@ import { commonConfig } from '../core/config/common.config';
 import { componentsRule, parseSections, type ConfigOfAll } from '../core/config/config-section';
 import { exportConfig } from '../core/export/export.config';
 import { federationOutConfig } from '../core/federation/federation-out.config';
+import { federationTokenConfig } from '../core/federation/federation-token.config';
 import { retentionConfig } from '../core/retention/retention.config';
 import { covidAlertPullConfig } from './sources/covid-alert/covid-alert-pull.config';
 import { federationInConfig } from './sources/federation/federation-in.config';
@@ -23,6 +24,7 @@ export const HUB_COMPONENT_NAMES = [
 const HUB_SECTIONS = [
   commonConfig,
   federationOutConfig,
+  federationTokenConfig,
   federationInConfig,
   exportConfig,
   retentionConfig,

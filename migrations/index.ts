@@ -3,6 +3,8 @@ import { Migration20261122000001Schema } from './Migration20261122000001Schema';
 import { Migration20261122000041FederationOrigin } from './Migration20261122000041FederationOrigin';
 import { Migration20261130000001ServerIdentity } from './Migration20261130000001ServerIdentity';
 import { Migration20261130300001StateCodes } from './Migration20261130300001StateCodes';
+import { Migration20261130400001TokenPartners } from './Migration20261130400001TokenPartners';
+import { Migration20261130400002UpstreamTokens } from './Migration20261130400002UpstreamTokens';
 import { Migration20261130410001ExportImports } from './Migration20261130410001ExportImports';
 import { Migration20261130420001CovidAlertSources } from './Migration20261130420001CovidAlertSources';
 import { Migration20261130440001SealedSecrets } from './Migration20261130440001SealedSecrets';
@@ -16,6 +18,8 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122000041FederationOrigin', class: Migration20261122000041FederationOrigin },
   { name: 'Migration20261130000001ServerIdentity', class: Migration20261130000001ServerIdentity },
   { name: 'Migration20261130300001StateCodes', class: Migration20261130300001StateCodes },
+  { name: 'Migration20261130400001TokenPartners', class: Migration20261130400001TokenPartners },
+  { name: 'Migration20261130400002UpstreamTokens', class: Migration20261130400002UpstreamTokens },
   { name: 'Migration20261130410001ExportImports', class: Migration20261130410001ExportImports },
   { name: 'Migration20261130420001CovidAlertSources', class: Migration20261130420001CovidAlertSources },
   { name: 'Migration20261130440001SealedSecrets', class: Migration20261130440001SealedSecrets },

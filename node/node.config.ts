@@ -3,6 +3,7 @@ import { commonConfig } from '../core/config/common.config';
 import { componentsRule, parseSections, type ConfigOfAll } from '../core/config/config-section';
 import { exportConfig } from '../core/export/export.config';
 import { federationOutConfig } from '../core/federation/federation-out.config';
+import { federationTokenConfig } from '../core/federation/federation-token.config';
 import { retentionConfig } from '../core/retention/retention.config';
 import { codesConfig } from './codes/codes.config';
 import { covidAlertConfig } from './covid-alert/covid-alert.config';
@@ -25,6 +26,7 @@ const NODE_SECTIONS = [
   commonConfig,
   publishConfig,
   federationOutConfig,
+  federationTokenConfig,
   exportConfig,
   retentionConfig,
   blobStoreConfig,

@@ -9,6 +9,7 @@ import { importCommand } from './import.command';
 import { kekCommand } from './kek.command';
 import { partnerCommand } from './partner.command';
 import { signingKeyCommand } from './signing-key.command';
+import { tokenIssuerCommand } from './token-issuer.command';
 import { upstreamCommand } from './upstream.command';
 
 /** `enfed admin …`: configuration kept in the server's database, against DATABASE_URL. */
@@ -20,6 +21,7 @@ export function adminCommand(ctx: CliContext): Command {
     .addCommand(signingKeyCommand(ctx))
     .addCommand(exportConfigCommand(ctx))
     .addCommand(partnerCommand(ctx))
+    .addCommand(tokenIssuerCommand(ctx))
     .addCommand(upstreamCommand(ctx))
     .addCommand(deviceApiCommand(ctx))
     .addCommand(covidAlertSourceCommand(ctx))

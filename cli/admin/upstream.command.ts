@@ -2,7 +2,11 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { AlreadyExistsError, NotFoundError } from '../../core/errors/app-error';
 import { tlsFileProblems } from '../../core/tls/tls-file-problems';
-import { UpstreamQueryRepository, type UpstreamKind } from '../../hub/sources/federation/upstream-query.repository';
+import {
+  UpstreamQueryRepository,
+  type UpstreamKind,
+  type UpstreamQuery,
+} from '../../hub/sources/federation/upstream-query.repository';
 import type { CliContext } from '../support/cli-context';
 import { setAction } from '../support/command-action';
 import { durationOption, regionList, required } from '../support/option-parsers';
@@ -10,8 +14,9 @@ import { formatTable } from '../support/print-table';
 import { refuseOn } from '../support/refusal';
 import { UsageError } from '../support/usage-error';
 import { withDatabase } from '../support/with-database';
+import { bearerOption, tokenJwksCommand, type TokenOptions } from './upstream-token-options';
 
-interface UpstreamAddOptions {
+interface UpstreamAddOptions extends TokenOptions {
   name?: string;
   address?: string;
   ca?: string;
@@ -32,8 +37,14 @@ function addCommand(ctx: CliContext): Command {
     .option('--name <name>', 'the upstream (unique): letters, digits, . _ -')
     .option('--address <host:port>', 'its Federation.Fetch address')
     .option('--ca <file>', 'CA bundle its server certificate chains to (PEM)')
-    .option('--cert <file>', "the hub's client certificate for it (PEM)")
+    .option('--cert <file>', "the hub's client certificate for it (PEM); optional with a bearer token")
     .option('--key <file>', "the hub's client key (PEM)")
+    .option('--token-file <file>', 'send the OIDC ID token held in this file (re-read when it changes)')
+    .option('--token-key <file>', 'or mint self-signed ES256 tokens with this EC P-256 private key (PEM)')
+    .option('--token-issuer <iss>', 'iss of minted tokens')
+    .option('--token-subject <sub>', 'sub of minted tokens (default: the issuer)')
+    .option('--token-audience <aud>', 'aud of minted tokens (what the upstream expects)')
+    .option('--token-key-id <kid>', "kid of minted tokens (default: the key's RFC 7638 thumbprint)")
     .option('--include <regions>', 'regions to ask for, comma-separated')
     .option('--exclude <regions>', 'regions to leave out')
     .option('--kind <kind>', 'node (one of ours: local provenance) or partner (another hub)', 'node')
@@ -49,16 +60,22 @@ function addCommand(ctx: CliContext): Command {
     if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(address)) {
       throw new UsageError('--address must be HOST:PORT');
     }
+    const bearer = bearerOption(options);
+    if (!bearer && (options.cert === undefined || options.key === undefined)) {
+      throw new UsageError('give --cert and --key, or a bearer token (--token-file or --token-key)');
+    }
+    if ((options.cert === undefined) !== (options.key === undefined)) throw new UsageError('give --cert with --key');
     // Stored absolute: the hub reads them from wherever it was started.
     const files = {
       ca: resolve(required(options.ca, 'ca')),
-      cert: resolve(required(options.cert, 'cert')),
-      key: resolve(required(options.key, 'key')),
+      cert: options.cert === undefined ? null : resolve(options.cert),
+      key: options.key === undefined ? null : resolve(options.key),
     };
     const problems = tlsFileProblems({
       ca: { path: files.ca, name: '--ca' },
-      cert: { path: files.cert, name: '--cert' },
-      key: { path: files.key, name: '--key' },
+      ...(files.cert && files.key
+        ? { cert: { path: files.cert, name: '--cert' }, key: { path: files.key, name: '--key' } }
+        : {}),
     });
     if (problems.length > 0) throw new UsageError(problems.join('; '));
     const includeRegions = regionList(options.include);
@@ -82,11 +99,19 @@ function addCommand(ctx: CliContext): Command {
           onlyTravelers: options.onlyTravelers === true,
           intervalSeconds,
           upstreamKind: kind,
+          bearer,
         }),
       ),
     );
     ctx.out(`upstream ${added.name} added (id ${added.id}, every ${added.intervalSeconds}s)\n`);
   });
+}
+
+/** How the hub identifies itself to an upstream: mtls, token-file, token-minted, or both. */
+function authText(u: UpstreamQuery): string {
+  const parts = u.clientCertPath ? ['mtls'] : [];
+  if (u.bearer) parts.push(u.bearer.kind === 'file' ? 'token-file' : 'token-minted');
+  return parts.join('+');
 }
 
 function listCommand(ctx: CliContext): Command {
@@ -95,12 +120,25 @@ function listCommand(ctx: CliContext): Command {
       const upstreams = await new UpstreamQueryRepository(db.pool).list();
       ctx.out(
         formatTable(
-          ['ID', 'NAME', 'KIND', 'ADDRESS', 'INCLUDE', 'EXCLUDE', 'LOCAL ONLY', 'EVERY', 'FAILURES', 'NEXT ATTEMPT'],
+          [
+            'ID',
+            'NAME',
+            'KIND',
+            'ADDRESS',
+            'AUTH',
+            'INCLUDE',
+            'EXCLUDE',
+            'LOCAL ONLY',
+            'EVERY',
+            'FAILURES',
+            'NEXT ATTEMPT',
+          ],
           upstreams.map((u) => [
             String(u.id),
             u.name,
             u.upstreamKind,
             u.address,
+            authText(u),
             u.includeRegions.join(','),
             u.excludeRegions.join(','),
             u.onlyLocalProvenance ? 'yes' : 'no',
@@ -134,8 +172,9 @@ function removeCommand(ctx: CliContext): Command {
 /** `enfed admin upstream add|list|remove`: the servers the hub pulls over federation. */
 export function upstreamCommand(ctx: CliContext): Command {
   return new Command('upstream')
-    .description('servers the hub pulls over mTLS federation (federation-in)')
+    .description('servers the hub pulls over federation (federation-in), by mTLS and/or a bearer token')
     .addCommand(addCommand(ctx))
     .addCommand(listCommand(ctx))
-    .addCommand(removeCommand(ctx));
+    .addCommand(removeCommand(ctx))
+    .addCommand(tokenJwksCommand(ctx));
 }

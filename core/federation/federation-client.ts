@@ -10,6 +10,11 @@ export interface FederationClientOptions {
   /** TLS name to verify when it differs from the address host. */
   serverName?: string | null;
   tls: ClientTlsFiles;
+  /**
+   * The bearer token to send with each call (an OIDC ID token for servers that authenticate callers that way),
+   * asked for per call so that a rotated token is picked up; never logged.
+   */
+  bearerToken?: () => Promise<string>;
   /** Largest response accepted (bytes); large pages need more than gRPC's 4 MB default. */
   maxReceiveBytes?: number;
 }
@@ -33,13 +38,15 @@ type FetchMethod = (
 ) => void;
 
 /**
- * A client of one upstream's Federation.Fetch over mutual TLS. Credentials are read once and the channel is
+ * A client of one upstream's Federation.Fetch over TLS, identified by a client certificate and/or a bearer token. Credentials are read once and the channel is
  * reused for every call; `close()` releases it.
  */
 export class FederationClient {
   private readonly client: Client;
+  private readonly bearerToken: (() => Promise<string>) | undefined;
 
   constructor(options: FederationClientOptions) {
+    this.bearerToken = options.bearerToken;
     const { Client } = loadFederationProto();
     const channelOptions: Record<string, string | number> = {
       'grpc.max_receive_message_length': options.maxReceiveBytes ?? 64 * 1024 * 1024,
@@ -52,7 +59,7 @@ export class FederationClient {
   }
 
   /** One Fetch call; fields left out take their proto defaults. Rejects with FederationCallError. */
-  fetch(request: Partial<FederationFetchRequest>, deadlineMs = 30_000): Promise<FederationFetchResponse> {
+  async fetch(request: Partial<FederationFetchRequest>, deadlineMs = 30_000): Promise<FederationFetchResponse> {
     const full: FederationFetchRequest = {
       includeRegions: [],
       excludeRegions: [],
@@ -63,8 +70,10 @@ export class FederationClient {
       ...request,
     };
     const method = (this.client as unknown as { Fetch: FetchMethod }).Fetch.bind(this.client);
+    const metadata = new Metadata();
+    if (this.bearerToken) metadata.set('authorization', `Bearer ${await this.bearerToken()}`);
     return new Promise((resolve, reject) => {
-      method(full, new Metadata(), { deadline: new Date(Date.now() + deadlineMs) }, (err, response) => {
+      method(full, metadata, { deadline: new Date(Date.now() + deadlineMs) }, (err, response) => {
         if (err) reject(new FederationCallError(err.code, err.details));
         else if (!response) reject(new FederationCallError(13, 'empty response'));
         else resolve(response);

@@ -1,11 +1,10 @@
-import { UnauthenticatedError } from '../errors/app-error';
 import { truncate } from '../keys/intervals';
 import { normalizeRegions } from '../keys/regions';
 import { decodeCursor, encodeCursor, requestScope, type KeysetPosition } from './fetch-cursor';
 import type { FederationFetchRequest, FederationFetchResponse } from './federation.proto';
 import type { FederationOutRepository, KeyFilter, ServedKeyRow } from './federation-out.repository';
 import { toWireKey } from './key-wire';
-import type { PartnerAuthorizationRepository } from './partner-authorization.repository';
+import type { PartnerAuthorization } from './partner-authorization.repository';
 import { effectiveRegions, trimRegions, type EffectiveRegions } from './region-filter';
 
 /** Default server cap on keys per page (docs/federation.md). */
@@ -14,7 +13,6 @@ export const DEFAULT_MAX_PAGE_SIZE = 500;
 /** What serving one Fetch call needs. */
 export interface FetchKeysDeps {
   keys: FederationOutRepository;
-  partners: PartnerAuthorizationRepository;
   /** Server cap on keys per page (FEDERATION_MAX_PAGE_SIZE). */
   maxPageSize: number;
   /** Arrival timestamps are truncated to this window; only closed windows are served. */
@@ -25,20 +23,16 @@ export interface FetchKeysDeps {
 }
 
 /**
- * Serves one Federation.Fetch page to the caller identified by `fingerprint` (docs/federation.md, "Identity:
- * mutual TLS", "Paging and cursors"). Primary keys come first, then revised keys, each stream with its own exact
- * keyset cursor; a page holds at most min(maxExposureKeys, cap) keys and `partialResponse` says whether more are
- * waiting right now.
+ * Serves one Federation.Fetch page to an authenticated partner (caller-identity.ts: certificate and token
+ * partners get the same region intersection; docs/federation.md, "Paging and cursors"). Primary keys come
+ * first, then revised keys, each stream with its own exact keyset cursor; a page holds at most
+ * min(maxExposureKeys, cap) keys and `partialResponse` says whether more are waiting right now.
  */
 export async function fetchKeys(
   deps: FetchKeysDeps,
-  fingerprint: string | undefined,
+  partner: PartnerAuthorization,
   request: FederationFetchRequest,
 ): Promise<FederationFetchResponse> {
-  if (!fingerprint) throw new UnauthenticatedError('a client certificate is required', 'client_certificate_required');
-  const partner = await deps.partners.findEnabledByFingerprint(fingerprint);
-  if (!partner) throw new UnauthenticatedError('this client certificate is not authorized', 'partner_not_authorized');
-
   const effective = effectiveRegions(request, partner);
   const scope = requestScope({
     includeRegions: normalizeRegions(request.includeRegions),

@@ -5,7 +5,13 @@ import { AlreadyExistsError, NotFoundError } from '../errors/app-error';
 export interface PartnerAuthorization {
   id: number;
   name: string;
-  certFingerprint: string;
+  /** SHA-256 of the client certificate, for a partner identified by mTLS; null for a token partner. */
+  certFingerprint: string | null;
+  /** Issuer and subject of the ID token, for a partner identified by a bearer token; null otherwise. */
+  tokenIssuer: string | null;
+  tokenSubject: string | null;
+  /** The audience its tokens must carry; null means the server's FEDERATION_TOKEN_AUDIENCE. */
+  tokenAudience: string | null;
   includeRegions: string[];
   excludeRegions: string[];
   enabled: boolean;
@@ -17,7 +23,10 @@ export interface PartnerAuthorization {
 interface Row {
   id: number;
   name: string;
-  cert_fingerprint: string;
+  cert_fingerprint: string | null;
+  token_issuer: string | null;
+  token_subject: string | null;
+  token_audience: string | null;
   include_regions: string[];
   exclude_regions: string[];
   enabled: boolean;
@@ -25,13 +34,17 @@ interface Row {
   created_at: Date;
 }
 
-const COLUMNS = 'id, name, cert_fingerprint, include_regions, exclude_regions, enabled, origin_query_id, created_at';
+const COLUMNS =
+  'id, name, cert_fingerprint, token_issuer, token_subject, token_audience, include_regions, exclude_regions, enabled, origin_query_id, created_at';
 
 function toAuthorization(row: Row): PartnerAuthorization {
   return {
     id: row.id,
     name: row.name,
     certFingerprint: row.cert_fingerprint,
+    tokenIssuer: row.token_issuer,
+    tokenSubject: row.token_subject,
+    tokenAudience: row.token_audience,
     includeRegions: row.include_regions,
     excludeRegions: row.exclude_regions,
     enabled: row.enabled,
@@ -55,6 +68,61 @@ export class PartnerAuthorizationRepository {
     );
     const row = result.rows[0];
     return row ? toAuthorization(row) : undefined;
+  }
+
+  /** The enabled authorization for an ID token's issuer and subject, if any. */
+  async findEnabledByToken(issuer: string, subject: string): Promise<PartnerAuthorization | undefined> {
+    const result = await this.pool.query<Row>(
+      `select ${COLUMNS} from partner_authorizations where token_issuer = $1 and token_subject = $2 and enabled`,
+      [issuer, subject],
+    );
+    const row = result.rows[0];
+    return row ? toAuthorization(row) : undefined;
+  }
+
+  /**
+   * Authorizes the holder of ID tokens from `tokenIssuer` about `tokenSubject`. As with certificates, a revoked
+   * row with the same issuer and subject is enabled again with the new settings.
+   */
+  async addToken(input: {
+    name: string;
+    tokenIssuer: string;
+    tokenSubject: string;
+    tokenAudience: string | null;
+    includeRegions: string[];
+    excludeRegions: string[];
+    originQueryId: number | null;
+  }): Promise<PartnerAuthorization> {
+    try {
+      const result = await this.pool.query<Row>(
+        `insert into partner_authorizations (name, token_issuer, token_subject, token_audience, include_regions,
+           exclude_regions, origin_query_id)
+         values ($1, $2, $3, $4, $5, $6, $7)
+         on conflict (token_issuer, token_subject) where token_issuer is not null do update
+           set name = excluded.name, token_audience = excluded.token_audience,
+               include_regions = excluded.include_regions, exclude_regions = excluded.exclude_regions,
+               origin_query_id = excluded.origin_query_id, enabled = true
+           where not partner_authorizations.enabled
+         returning ${COLUMNS}`,
+        [
+          input.name,
+          input.tokenIssuer,
+          input.tokenSubject,
+          input.tokenAudience,
+          input.includeRegions,
+          input.excludeRegions,
+          input.originQueryId,
+        ],
+      );
+      const row = result.rows[0];
+      if (!row) throw new AlreadyExistsError('a partner with this issuer and subject exists', 'partner_exists');
+      return toAuthorization(row);
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') {
+        throw new AlreadyExistsError('a partner with this name or identity exists', 'partner_exists');
+      }
+      throw err;
+    }
   }
 
   async add(input: {

@@ -5,18 +5,17 @@ import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
 export interface ClientTlsFiles {
   /** CA bundle the server's certificate must chain to. */
   caCertPath: string;
-  clientCertPath: string;
-  clientKeyPath: string;
+  /** Our client certificate and key; both absent for an upstream that takes a bearer token instead. */
+  clientCertPath?: string | null;
+  clientKeyPath?: string | null;
 }
 
 /**
- * Builds channel credentials presenting our client certificate and verifying the server against `caCertPath`.
- * Callers build these once per upstream and reuse the channel; files are never read per request.
+ * Builds channel credentials presenting our client certificate (when given) and verifying the server against
+ * `caCertPath`. Callers build these once per upstream and reuse the channel; files are never read per request.
  */
 export function createClientCredentials(files: ClientTlsFiles): ChannelCredentials {
-  return credentials.createSsl(
-    readFileSync(files.caCertPath),
-    readFileSync(files.clientKeyPath),
-    readFileSync(files.clientCertPath),
-  );
+  const ca = readFileSync(files.caCertPath);
+  if (!files.clientCertPath || !files.clientKeyPath) return credentials.createSsl(ca);
+  return credentials.createSsl(ca, readFileSync(files.clientKeyPath), readFileSync(files.clientCertPath));
 }

@@ -21,3 +21,16 @@ export function createServerCredentials(files: ServerTlsFiles): ServerCredential
     true,
   );
 }
+
+/**
+ * Server credentials of the token listener (GRPC_TOKEN_PORT): TLS with the server's certificate, but no client
+ * certificate is asked for, because callers there identify themselves with a bearer ID token, which every call
+ * must carry. Used only for that listener; the mTLS listener keeps `createServerCredentials`.
+ */
+export function createTokenServerCredentials(files: Pick<ServerTlsFiles, 'certPath' | 'keyPath'>): ServerCredentials {
+  return ServerCredentials.createSsl(
+    null,
+    [{ cert_chain: readFileSync(files.certPath), private_key: readFileSync(files.keyPath) }],
+    false,
+  );
+}

@@ -178,8 +178,9 @@ async function storePage(
 function clientFor(deps: PullDeps, query: UpstreamQuery, log: Logger): FederationClient {
   const problems = tlsFileProblems({
     ca: { path: query.caCertPath, name: 'ca' },
-    cert: { path: query.clientCertPath, name: 'cert' },
-    key: { path: query.clientKeyPath, name: 'key' },
+    ...(query.clientCertPath && query.clientKeyPath
+      ? { cert: { path: query.clientCertPath, name: 'cert' }, key: { path: query.clientKeyPath, name: 'key' } }
+      : {}),
   });
   if (problems.length === 0) {
     try {
@@ -207,6 +208,8 @@ class UpstreamTlsFilesError extends AppError {
 function describeFailure(err: unknown): string {
   if (err instanceof FederationCallError) return `grpc_status_${err.grpcCode}: ${err.message.slice(0, 200)}`;
   if (err instanceof UpstreamTlsFilesError) return `${err.code}: ${err.problems.join('; ').slice(0, 300)}`;
+  // A token source's error names its file and why (never the token), as the TLS files' do.
+  if (err instanceof AppError && err.code === 'upstream_token_unreadable') return `${err.code}: ${err.message}`;
   if (err instanceof AppError) return err.code;
   return 'internal_error';
 }

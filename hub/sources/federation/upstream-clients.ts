@@ -1,9 +1,11 @@
 import { FederationClient } from '../../../core/federation/federation-client';
+import { createTokenSource } from '../../../core/federation/oidc/token-source';
 import type { UpstreamQuery } from './upstream-query.repository';
 
 /**
  * One FederationClient per upstream, built on first use and reused by every pull (TLS files read once, channel
- * kept). A client is rebuilt only when the upstream's address or TLS files change. Owned by the federation-in
+ * kept; a bearer token source keeps its minted token or re-reads its file when it changes). A client is rebuilt
+ * only when the upstream's address, TLS files or token settings change. Owned by the federation-in
  * component; `close()` at shutdown.
  */
 export class UpstreamClients {
@@ -16,6 +18,7 @@ export class UpstreamClients {
       query.caCertPath,
       query.clientCertPath,
       query.clientKeyPath,
+      query.bearer,
     ]);
     const known = this.clients.get(query.id);
     if (known && known.signature === signature) return known.client;
@@ -24,6 +27,7 @@ export class UpstreamClients {
       address: query.address,
       serverName: query.serverName,
       tls: { caCertPath: query.caCertPath, clientCertPath: query.clientCertPath, clientKeyPath: query.clientKeyPath },
+      ...(query.bearer ? { bearerToken: createTokenSource(query.bearer) } : {}),
     });
     this.clients.set(query.id, { signature, client });
     return client;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { AlreadyExistsError, NotFoundError } from '../../../core/errors/app-error';
+import type { BearerTokenConfig } from '../../../core/federation/oidc/token-source';
 
 /** 'node': one of our own nodes (its keys count as local provenance at the hub); 'partner': another hub. */
 export type UpstreamKind = 'node' | 'partner';
@@ -11,8 +12,11 @@ export interface UpstreamQuery {
   address: string;
   serverName: string | null;
   caCertPath: string;
-  clientCertPath: string;
-  clientKeyPath: string;
+  /** The hub's client certificate and key for this upstream; both null when it takes only a bearer token. */
+  clientCertPath: string | null;
+  clientKeyPath: string | null;
+  /** The bearer ID token sent with each call (servers running the reference implementation); null: none. */
+  bearer: BearerTokenConfig | null;
   includeRegions: string[];
   excludeRegions: string[];
   onlyLocalProvenance: boolean;
@@ -27,8 +31,8 @@ export interface UpstreamQuery {
 
 export type NewUpstreamQuery = Omit<
   UpstreamQuery,
-  'id' | 'keyCursor' | 'revisedKeyCursor' | 'consecutiveFailures' | 'nextAttemptAt'
->;
+  'id' | 'keyCursor' | 'revisedKeyCursor' | 'consecutiveFailures' | 'nextAttemptAt' | 'bearer'
+> & { bearer?: BearerTokenConfig | null };
 
 interface Row {
   id: number;
@@ -36,8 +40,14 @@ interface Row {
   address: string;
   server_name: string | null;
   ca_cert_path: string;
-  client_cert_path: string;
-  client_key_path: string;
+  client_cert_path: string | null;
+  client_key_path: string | null;
+  token_file_path: string | null;
+  token_key_path: string | null;
+  token_issuer: string | null;
+  token_subject: string | null;
+  token_audience: string | null;
+  token_key_id: string | null;
   include_regions: string[];
   exclude_regions: string[];
   only_local_provenance: boolean;
@@ -61,6 +71,7 @@ function toQuery(row: Row): UpstreamQuery {
     caCertPath: row.ca_cert_path,
     clientCertPath: row.client_cert_path,
     clientKeyPath: row.client_key_path,
+    bearer: bearerOf(row),
     includeRegions: row.include_regions,
     excludeRegions: row.exclude_regions,
     onlyLocalProvenance: row.only_local_provenance,
@@ -72,6 +83,26 @@ function toQuery(row: Row): UpstreamQuery {
     consecutiveFailures: row.consecutive_failures,
     nextAttemptAt: row.next_attempt_at,
   };
+}
+
+function bearerOf(row: Row): BearerTokenConfig | null {
+  if (row.token_file_path !== null) return { kind: 'file', path: row.token_file_path };
+  if (row.token_key_path === null) return null;
+  return {
+    kind: 'minted',
+    keyPath: row.token_key_path,
+    issuer: row.token_issuer ?? '',
+    subject: row.token_subject ?? row.token_issuer ?? '',
+    audience: row.token_audience ?? '',
+    keyId: row.token_key_id,
+  };
+}
+
+/** The token columns of a bearer setting, in insert order. */
+function bearerColumns(bearer: BearerTokenConfig | null | undefined): (string | null)[] {
+  if (!bearer) return [null, null, null, null, null, null];
+  if (bearer.kind === 'file') return [bearer.path, null, null, null, null, null];
+  return [null, bearer.keyPath, bearer.issuer, bearer.subject, bearer.audience, bearer.keyId];
 }
 
 /** Advisory-lock namespace of pulls (first key of the two-int lock); the second key is the query id. */
@@ -103,8 +134,9 @@ export class UpstreamQueryRepository {
       const result = await this.pool.query<Row>(
         `insert into federation_in_queries (name, address, server_name, ca_cert_path, client_cert_path,
            client_key_path, include_regions, exclude_regions, only_local_provenance, only_travelers,
-           interval_seconds, upstream_kind)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning *`,
+           interval_seconds, upstream_kind, token_file_path, token_key_path, token_issuer, token_subject,
+           token_audience, token_key_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) returning *`,
         [
           q.name,
           q.address,
@@ -118,6 +150,7 @@ export class UpstreamQueryRepository {
           q.onlyTravelers,
           q.intervalSeconds,
           q.upstreamKind,
+          ...bearerColumns(q.bearer),
         ],
       );
       return toQuery(result.rows[0] as Row);
