@@ -4,6 +4,7 @@ import { HealthAuthorityRepository } from '../../node/publish/authorities/health
 import { importHealthAuthorityKey, InvalidPublicKeyError } from '../../node/publish/authorities/public-key';
 import type { CliContext } from '../support/cli-context';
 import { setAction } from '../support/command-action';
+import { Refusal } from '../support/refusal';
 import { isoDate, required } from '../support/option-parsers';
 import { UsageError } from '../support/usage-error';
 import { withDatabase } from '../support/with-database';
@@ -117,12 +118,44 @@ function keyListCommand(ctx: CliContext): Command {
   );
 }
 
-/** `enfed admin health-authority add|list|key add|key list`: whose verification certificates this node trusts. */
+function keyRevocationCommand(ctx: CliContext, action: 'revoke' | 'reinstate'): Command {
+  const cmd = new Command(action)
+    .description(
+      action === 'revoke'
+        ? 'revoke a key now: certificates it signs are refused once the publish cache expires (PUBLISH_CACHE_TTL)'
+        : 'reinstate a revoked key: it is valid again, with no end, once the publish cache expires',
+    )
+    .option('--iss <iss>', 'the health authority')
+    .option('--kid <kid>', 'the key id');
+  return setAction(cmd, async (options: { iss?: string; kid?: string }) => {
+    const iss = required(options.iss, 'iss');
+    const kid = required(options.kid, 'kid');
+    await withDatabase(ctx.env, async (db) => {
+      const repository = new HealthAuthorityRepository(db.orm.em.fork());
+      const authority = await repository.find(iss);
+      if (!authority) throw new Refusal(`no health authority with iss "${iss}"`);
+      const outcome =
+        action === 'revoke'
+          ? await repository.revokeKey(authority.id, kid, new Date())
+          : await repository.reinstateKey(authority.id, kid);
+      if (outcome === 'missing') throw new Refusal(`no key ${kid} of ${iss}`);
+      if (outcome === 'already') {
+        ctx.out(`key ${kid} of ${iss} was already ${action === 'revoke' ? 'revoked' : 'without an end'}\n`);
+        return;
+      }
+      ctx.out(`${outcome} key ${kid} of ${iss}\n`);
+    });
+  });
+}
+
+/** `enfed admin health-authority add|list|key add|key list|key revoke|key reinstate`: whose verification certificates this node trusts. */
 export function healthAuthorityCommand(ctx: CliContext): Command {
   const key = new Command('key')
     .description("a health authority's public keys")
     .addCommand(keyAddCommand(ctx))
-    .addCommand(keyListCommand(ctx));
+    .addCommand(keyListCommand(ctx))
+    .addCommand(keyRevocationCommand(ctx, 'revoke'))
+    .addCommand(keyRevocationCommand(ctx, 'reinstate'));
   return new Command('health-authority')
     .description('health authorities (verification servers) whose certificates this node trusts')
     .addCommand(addCommand(ctx))

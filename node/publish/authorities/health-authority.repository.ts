@@ -88,4 +88,28 @@ export class HealthAuthorityRepository {
     await this.em.flush();
     return { created: !existing };
   }
+
+  /**
+   * Revokes key `version` of the authority at `now`: its `thru` becomes `now` (never before its `from`, as in
+   * the reference server). A key already revoked (thru at or before `now`) keeps its earlier `thru`, so a
+   * second revoke does not push back the purge of a long-revoked key. Returns what happened.
+   */
+  async revokeKey(healthAuthorityId: number, version: string, now: Date): Promise<'revoked' | 'already' | 'missing'> {
+    const row = await this.em.findOne(HealthAuthorityKey, { healthAuthorityId, version });
+    if (!row) return 'missing';
+    if (row.thruTimestamp && row.thruTimestamp <= now) return 'already';
+    row.thruTimestamp = row.fromTimestamp > now ? row.fromTimestamp : now;
+    await this.em.flush();
+    return 'revoked';
+  }
+
+  /** Lifts a revocation (or any end of validity) of key `version`: its `thru` becomes null. */
+  async reinstateKey(healthAuthorityId: number, version: string): Promise<'reinstated' | 'already' | 'missing'> {
+    const row = await this.em.findOne(HealthAuthorityKey, { healthAuthorityId, version });
+    if (!row) return 'missing';
+    if (!row.thruTimestamp) return 'already';
+    row.thruTimestamp = null;
+    await this.em.flush();
+    return 'reinstated';
+  }
 }
