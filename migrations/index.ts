@@ -3,6 +3,7 @@ import { Migration20261122000001Schema } from './Migration20261122000001Schema';
 import { Migration20261122000041FederationOrigin } from './Migration20261122000041FederationOrigin';
 import { Migration20261130000001ServerIdentity } from './Migration20261130000001ServerIdentity';
 import { Migration20261130300001StateCodes } from './Migration20261130300001StateCodes';
+import { Migration20261130430001HealthAuthorityJwks } from './Migration20261130430001HealthAuthorityJwks';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that migrations run the same way from
@@ -13,4 +14,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122000041FederationOrigin', class: Migration20261122000041FederationOrigin },
   { name: 'Migration20261130000001ServerIdentity', class: Migration20261130000001ServerIdentity },
   { name: 'Migration20261130300001StateCodes', class: Migration20261130300001StateCodes },
+  { name: 'Migration20261130430001HealthAuthorityJwks', class: Migration20261130430001HealthAuthorityJwks },
 ];

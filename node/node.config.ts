@@ -7,6 +7,7 @@ import { retentionConfig } from '../core/retention/retention.config';
 import { codesConfig } from './codes/codes.config';
 import { covidAlertConfig } from './covid-alert/covid-alert.config';
 import { deviceApiConfig } from './device-api/device-api.config';
+import { jwksConfig } from './publish/jwks/jwks.config';
 import { publishConfig } from './publish/publish.config';
 
 /** The components a node runs, by the names ENFED_COMPONENTS uses. */
@@ -24,6 +25,7 @@ export const NODE_COMPONENT_NAMES = [
 const NODE_SECTIONS = [
   commonConfig,
   publishConfig,
+  jwksConfig,
   federationOutConfig,
   exportConfig,
   retentionConfig,

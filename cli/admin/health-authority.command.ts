@@ -14,13 +14,20 @@ function addCommand(ctx: CliContext): Command {
     .description('trust a health authority: the iss of its certificates and the aud they must name')
     .option('--iss <iss>', 'the issuer its certificates carry')
     .option('--aud <aud>', 'the audience they must name (this node)')
-    .option('--name <name>', 'a display name (default: the iss)');
-  return setAction(cmd, async (options: { iss?: string; aud?: string; name?: string }) => {
+    .option('--name <name>', 'a display name (default: the iss)')
+    .option('--jwks-uri <url>', 'keep its keys current from this JWKS document (http or https)')
+    .option('--no-jwks-uri', 'stop fetching its keys (they stay as they are)');
+  return setAction(cmd, async (options: { iss?: string; aud?: string; name?: string; jwksUri?: string | false }) => {
     const iss = required(options.iss, 'iss');
     const aud = required(options.aud, 'aud');
     const name = options.name?.trim() ? options.name.trim() : iss;
+    const jwksUri = options.jwksUri === false ? null : options.jwksUri;
+    if (typeof jwksUri === 'string' && !/^https?:\/\/[^\s]+$/.test(jwksUri)) {
+      throw new UsageError('--jwks-uri must be an http(s) URL');
+    }
     await withDatabase(ctx.env, async (db) => {
-      const { created } = await new HealthAuthorityRepository(db.orm.em.fork()).upsert({ iss, aud, name });
+      const repository = new HealthAuthorityRepository(db.orm.em.fork());
+      const { created } = await repository.upsert({ iss, aud, name, jwksUri });
       ctx.out(`${created ? 'added' : 'updated'} health authority ${iss} (aud ${aud})\n`);
     });
   });
@@ -34,12 +41,24 @@ function listCommand(ctx: CliContext): Command {
     withDatabase(ctx.env, async (db) => {
       const all = await new HealthAuthorityRepository(db.orm.em.fork()).list();
       if (options.json) {
-        const rows = all.map((a) => ({ iss: a.iss, aud: a.aud, name: a.name, kids: a.keys.map((k) => k.version) }));
+        const rows = all.map((a) => ({
+          iss: a.iss,
+          aud: a.aud,
+          name: a.name,
+          kids: a.keys.map((k) => k.version),
+          jwks: a.jwks,
+        }));
         return ctx.out(`${JSON.stringify(rows)}\n`);
       }
       if (all.length === 0) return ctx.out('no health authorities\n');
       for (const a of all) {
-        ctx.out(`${a.iss}\taud=${a.aud}\tname=${a.name}\tkeys=${a.keys.map((k) => k.version).join(',') || '-'}\n`);
+        const jwks = a.jwks
+          ? `\tjwks=${a.jwks.uri}\trefreshed=${a.jwks.refreshedAt?.toISOString() ?? '-'}` +
+            (a.jwks.error ? `\tjwks_error=${a.jwks.error} (${a.jwks.errorAt?.toISOString() ?? '?'})` : '')
+          : '';
+        ctx.out(
+          `${a.iss}\taud=${a.aud}\tname=${a.name}\tkeys=${a.keys.map((k) => k.version).join(',') || '-'}${jwks}\n`,
+        );
       }
     }),
   );

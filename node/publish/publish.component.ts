@@ -11,6 +11,9 @@ import { PublishKeysRepository } from './storage/publish-keys.repository';
 import { TrustStore } from './verification/trust-store';
 import { AuthorizedAppRepository } from './apps/authorized-app.repository';
 import { HealthAuthorityRepository } from './authorities/health-authority.repository';
+import type { JwksConfig } from './jwks/jwks.config';
+import { JwksKeysRepository } from './jwks/jwks-keys.repository';
+import { JWKS_REFRESH_JOB, jwksRefresh } from './jwks/jwks-refresh.job';
 
 /** The publish settings derived from config. */
 export function publishSettings(config: PublishConfig): PublishSettings {
@@ -27,10 +30,11 @@ export function publishSettings(config: PublishConfig): PublishSettings {
 }
 
 /**
- * The node's publish component: `POST /v1/publish` and the revision-token key rotation job. It makes
+ * The node's publish component: `POST /v1/publish`, the revision-token key rotation job and the JWKS
+ * refresher of health authority keys. It makes
  * sure a revision key exists before the route takes traffic.
  */
-export function publishComponent<C extends CommonConfig & PublishConfig>(): Component<C> {
+export function publishComponent<C extends CommonConfig & PublishConfig & JwksConfig>(): Component<C> {
   return {
     name: 'publish',
     serves: { traffic: true, jobs: true },
@@ -50,6 +54,21 @@ export function publishComponent<C extends CommonConfig & PublishConfig>(): Comp
           now: ctx.now,
           rotationSeconds: config.REVISION_KEY_ROTATION_PERIOD,
           retentionSeconds: config.REVISION_KEY_RETENTION,
+        }),
+      );
+
+      await ctx.jobs.scheduled(
+        JWKS_REFRESH_JOB,
+        config.JWKS_REFRESH_INTERVAL,
+        ctx.logger,
+        jwksRefresh({
+          repository: new JwksKeysRepository(ctx.db.pool),
+          logger: ctx.logger,
+          metrics: ctx.metrics,
+          now: ctx.now,
+          limits: { timeoutMs: config.JWKS_REQUEST_TIMEOUT * 1000, maxBytes: config.JWKS_MAX_BYTES },
+          cleanupTtlSeconds: config.JWKS_KEY_CLEANUP_TTL,
+          maxWorkers: config.JWKS_MAX_WORKERS,
         }),
       );
 

@@ -83,3 +83,28 @@ test.serial('revoking an unknown key or authority is refused', async (t) => {
   const usage = await enfed('admin', 'health-authority', 'key', 'revoke', '--iss', authority.iss);
   t.is(usage.code, 2);
 });
+
+test.serial(
+  'add --jwks-uri sets where keys are fetched, --no-jwks-uri clears it, a bad URL is a usage error',
+  async (t) => {
+    const uri = 'https://ha.example/.well-known/jwks.json';
+    t.is((await enfed('admin', 'health-authority', 'add', '--iss', 'ha-j', '--aud', 'n', '--jwks-uri', uri)).code, 0);
+    const jwksOf = async () =>
+      (
+        JSON.parse((await enfed('admin', 'health-authority', 'list', '--json')).stdout) as {
+          iss: string;
+          jwks: { uri: string } | null;
+        }[]
+      ).find((a) => a.iss === 'ha-j')?.jwks;
+    t.is((await jwksOf())?.uri, uri);
+    // Updating the aud alone keeps the uri.
+    t.is((await enfed('admin', 'health-authority', 'add', '--iss', 'ha-j', '--aud', 'n2')).code, 0);
+    t.is((await jwksOf())?.uri, uri);
+    t.is((await enfed('admin', 'health-authority', 'add', '--iss', 'ha-j', '--aud', 'n2', '--no-jwks-uri')).code, 0);
+    t.is(await jwksOf(), null);
+    t.is(
+      (await enfed('admin', 'health-authority', 'add', '--iss', 'ha-j', '--aud', 'n', '--jwks-uri', 'file:///x')).code,
+      2,
+    );
+  },
+);
