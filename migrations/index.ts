@@ -4,6 +4,7 @@ import { Migration20261122000041FederationOrigin } from './Migration202611220000
 import { Migration20261130000001ServerIdentity } from './Migration20261130000001ServerIdentity';
 import { Migration20261130300001StateCodes } from './Migration20261130300001StateCodes';
 import { Migration20261130430001HealthAuthorityJwks } from './Migration20261130430001HealthAuthorityJwks';
+import { Migration20261130430002HealthAuthorityStats } from './Migration20261130430002HealthAuthorityStats';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that migrations run the same way from
@@ -15,4 +16,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130000001ServerIdentity', class: Migration20261130000001ServerIdentity },
   { name: 'Migration20261130300001StateCodes', class: Migration20261130300001StateCodes },
   { name: 'Migration20261130430001HealthAuthorityJwks', class: Migration20261130430001HealthAuthorityJwks },
+  { name: 'Migration20261130430002HealthAuthorityStats', class: Migration20261130430002HealthAuthorityStats },
 ];

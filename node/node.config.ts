@@ -9,6 +9,7 @@ import { covidAlertConfig } from './covid-alert/covid-alert.config';
 import { deviceApiConfig } from './device-api/device-api.config';
 import { jwksConfig } from './publish/jwks/jwks.config';
 import { publishConfig } from './publish/publish.config';
+import { statsConfig } from './publish/stats/stats.config';
 
 /** The components a node runs, by the names ENFED_COMPONENTS uses. */
 export const NODE_COMPONENT_NAMES = [
@@ -26,6 +27,7 @@ const NODE_SECTIONS = [
   commonConfig,
   publishConfig,
   jwksConfig,
+  statsConfig,
   federationOutConfig,
   exportConfig,
   retentionConfig,

@@ -12,6 +12,9 @@ import { TrustStore } from './verification/trust-store';
 import { AuthorizedAppRepository } from './apps/authorized-app.repository';
 import { HealthAuthorityRepository } from './authorities/health-authority.repository';
 import type { JwksConfig } from './jwks/jwks.config';
+import type { StatsConfig } from './stats/stats.config';
+import { StatsRepository } from './stats/stats.repository';
+import { addStatsRoutes } from './stats/stats.routes';
 import { JwksKeysRepository } from './jwks/jwks-keys.repository';
 import { JWKS_REFRESH_JOB, jwksRefresh } from './jwks/jwks-refresh.job';
 
@@ -30,11 +33,11 @@ export function publishSettings(config: PublishConfig): PublishSettings {
 }
 
 /**
- * The node's publish component: `POST /v1/publish`, the revision-token key rotation job and the JWKS
+ * The node's publish component: `POST /v1/publish`, `POST /v1/stats`, the revision-token key rotation job and the JWKS
  * refresher of health authority keys. It makes
  * sure a revision key exists before the route takes traffic.
  */
-export function publishComponent<C extends CommonConfig & PublishConfig & JwksConfig>(): Component<C> {
+export function publishComponent<C extends CommonConfig & PublishConfig & JwksConfig & StatsConfig>(): Component<C> {
   return {
     name: 'publish',
     serves: { traffic: true, jobs: true },
@@ -73,18 +76,31 @@ export function publishComponent<C extends CommonConfig & PublishConfig & JwksCo
       );
 
       const ttlMs = config.PUBLISH_CACHE_TTL * 1000;
+      const trust = new TrustStore(
+        {
+          apps: () => new AuthorizedAppRepository(ctx.db.orm.em.fork()),
+          authorities: () => new HealthAuthorityRepository(ctx.db.orm.em.fork()),
+        },
+        ttlMs,
+        ctx.logger,
+      );
+      addStatsRoutes(ctx.router, {
+        stats: new StatsRepository(ctx.db.pool),
+        trust,
+        now: ctx.now,
+        logger: ctx.logger,
+        settings: {
+          dayThreshold: config.STATS_UPLOAD_MINIMUM,
+          embargoSeconds: config.STATS_EMBARGO_PERIOD,
+          audience: config.STATS_AUDIENCE,
+          leewaySeconds: config.CERTIFICATE_LEEWAY,
+        },
+      });
       addPublishRoutes(
         ctx.router,
         {
           keys: new PublishKeysRepository(ctx.db.pool),
-          trust: new TrustStore(
-            {
-              apps: () => new AuthorizedAppRepository(ctx.db.orm.em.fork()),
-              authorities: () => new HealthAuthorityRepository(ctx.db.orm.em.fork()),
-            },
-            ttlMs,
-            ctx.logger,
-          ),
+          trust,
           revisionKeys: new RevisionKeyRing(revisionKeys, ttlMs, rotate),
           now: ctx.now,
           settings: publishSettings(config),
