@@ -5,6 +5,7 @@ import { Migration20261130000001ServerIdentity } from './Migration20261130000001
 import { Migration20261130300001StateCodes } from './Migration20261130300001StateCodes';
 import { Migration20261130430001HealthAuthorityJwks } from './Migration20261130430001HealthAuthorityJwks';
 import { Migration20261130430002HealthAuthorityStats } from './Migration20261130430002HealthAuthorityStats';
+import { Migration20261130430003AppMetrics } from './Migration20261130430003AppMetrics';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that migrations run the same way from
@@ -17,4 +18,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130300001StateCodes', class: Migration20261130300001StateCodes },
   { name: 'Migration20261130430001HealthAuthorityJwks', class: Migration20261130430001HealthAuthorityJwks },
   { name: 'Migration20261130430002HealthAuthorityStats', class: Migration20261130430002HealthAuthorityStats },
+  { name: 'Migration20261130430003AppMetrics', class: Migration20261130430003AppMetrics },
 ];

@@ -4,6 +4,7 @@ import { componentsRule, parseSections, type ConfigOfAll } from '../core/config/
 import { exportConfig } from '../core/export/export.config';
 import { federationOutConfig } from '../core/federation/federation-out.config';
 import { retentionConfig } from '../core/retention/retention.config';
+import { appMetricsConfig } from './app-metrics/app-metrics.config';
 import { codesConfig } from './codes/codes.config';
 import { covidAlertConfig } from './covid-alert/covid-alert.config';
 import { deviceApiConfig } from './device-api/device-api.config';
@@ -20,6 +21,7 @@ export const NODE_COMPONENT_NAMES = [
   'codes',
   'covid-alert',
   'device-api',
+  'app-metrics',
 ] as const;
 
 /** Every module's settings a jurisdiction node reads. */
@@ -35,6 +37,7 @@ const NODE_SECTIONS = [
   codesConfig,
   covidAlertConfig,
   deviceApiConfig,
+  appMetricsConfig,
 ] as const;
 
 export type NodeConfig = ConfigOfAll<typeof NODE_SECTIONS>;
