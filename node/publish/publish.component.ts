@@ -18,6 +18,9 @@ import { addStatsRoutes } from './stats/stats.routes';
 import { JwksKeysRepository } from './jwks/jwks-keys.repository';
 import { JWKS_REFRESH_JOB, jwksRefresh } from './jwks/jwks-refresh.job';
 
+/** The queue (and schedule) name of the job deleting old publish stats. */
+const STATS_CLEANUP_JOB = 'stats-cleanup';
+
 /** The publish settings derived from config. */
 export function publishSettings(config: PublishConfig): PublishSettings {
   return {
@@ -84,8 +87,14 @@ export function publishComponent<C extends CommonConfig & PublishConfig & JwksCo
         ttlMs,
         ctx.logger,
       );
+      const stats = new StatsRepository(ctx.db.pool);
+      await ctx.jobs.scheduled(STATS_CLEANUP_JOB, 3600, ctx.logger, async () => {
+        const deleted = await stats.deleteBefore(new Date(ctx.now().getTime() - config.STATS_RETENTION * 1000));
+        if (deleted > 0) ctx.logger.info({ deleted }, 'old publish stats deleted');
+        return { deleted };
+      });
       addStatsRoutes(ctx.router, {
-        stats: new StatsRepository(ctx.db.pool),
+        stats,
         trust,
         now: ctx.now,
         logger: ctx.logger,

@@ -9,6 +9,8 @@ export const statsConfig = configSection(
     STATS_UPLOAD_MINIMUM: integer(10, 10, 1_000_000),
     /** A smaller day is shown this long after its end (default 48h; 0 never; else at least 48h). */
     STATS_EMBARGO_PERIOD: duration(48 * 3600),
+    /** Hourly rows are deleted this long after their UTC day (default 14d, the reference's key retention). */
+    STATS_RETENTION: duration(14 * 86400),
     /** The `aud` a stats token must carry; unset: the health authority's own aud (what its certificates name). */
     STATS_AUDIENCE: z.string().optional(),
   },

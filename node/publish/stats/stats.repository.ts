@@ -43,4 +43,13 @@ export class StatsRepository {
       missingOnset: num(r.missing_onset),
     }));
   }
+
+  /**
+   * Deletes hours before the UTC midnight on or before `before`. A day is deleted whole, so a day in an answer never
+   * loses some of its hours.
+   */
+  async deleteBefore(before: Date): Promise<number> {
+    const midnight = new Date(Math.floor(before.getTime() / 86_400_000) * 86_400_000);
+    return (await this.pool.query('delete from health_authority_stats where hour < $1', [midnight])).rowCount ?? 0;
+  }
 }

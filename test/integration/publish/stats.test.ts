@@ -159,3 +159,18 @@ test.serial('bad tokens are refused with 401 unauthorized; a bad body with 400',
   t.is(bad.status, 400);
   t.is(bad.json.code, 'bad_request');
 });
+
+test.serial('the retention deletes whole days older than STATS_RETENTION', async (t) => {
+  const { StatsRepository } = await import('../../../node/publish/stats/stats.repository');
+  const stats = new StatsRepository(node.db.pool);
+  const hours = async () =>
+    (await stats.hours(authority.id, new Date('2030-01-01T00:00:00Z'))).map((h) => h.hour.toISOString());
+  const before = await hours();
+  t.true(before.includes('2026-11-17T01:00:00.000Z'));
+  // A cut-off at 2026-11-19 12:00 rounds down to midnight: the 17th's hour goes, the 19th stays whole.
+  t.is(await stats.deleteBefore(new Date('2026-11-19T12:00:00Z')), 1);
+  t.deepEqual(
+    await hours(),
+    before.filter((h) => h >= '2026-11-19'),
+  );
+});
