@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { intervalNumber } from '../../../core/keys/intervals';
 
 /** Oldest key age (days) with its own bucket; older keys count in the last (as the reference: 15). */
@@ -76,4 +77,12 @@ export function statsHour(now: Date): Date {
 /** Days from `onsetInterval` to `now`, as the stats count them. */
 export function onsetDaysAgo(onsetInterval: number, now: Date): number {
   return daysBetweenIntervals(onsetInterval, intervalNumber(now));
+}
+
+/** Rows each authority's hour is spread over (see the migration): enough to keep one authority's publishes apart. */
+export const STATS_SHARDS = 8;
+
+/** The row of the hour this publish adds to, at random. */
+export function statsShard(): number {
+  return randomInt(STATS_SHARDS);
 }

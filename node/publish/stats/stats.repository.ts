@@ -18,7 +18,7 @@ const num = (v: string | number): number => Number(v);
 export class StatsRepository {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Every hour of the authority before `before`, oldest first. */
+  /** Every hour (each of its shard rows) of the authority before `before`, oldest first. */
   async hours(healthAuthorityId: number, before: Date): Promise<StatsHour[]> {
     const { rows } = await this.pool.query<{
       hour: Date;

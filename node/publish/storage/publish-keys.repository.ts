@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { statsIncrement, type PublishStatsInput, type StatsIncrement } from '../stats/publish-stats';
+import { statsIncrement, statsShard, type PublishStatsInput, type StatsIncrement } from '../stats/publish-stats';
 import { inTransaction } from '../../../core/db/transaction';
 import type { ExposureKey } from '../../../core/keys/exposure-key';
 import type { ReportType } from '../../../core/keys/report-type';
@@ -59,9 +59,9 @@ const STORED_STATE = `select e.key, e.interval_number, e.interval_count, e.repor
  * once either way, and a phone retrying a publish is the only realistic source of such a pair.
  */
 const STATS_COLUMNS =
-  'health_authority_id, hour, publish, teks, revisions, oldest_tek_days, onset_age_days, missing_onset';
-/** Adds a publish to its authority's hour: element-wise for the arrays, under the row lock of the upsert. */
-const STATS_ON_CONFLICT = `on conflict (health_authority_id, hour) do update set
+  'health_authority_id, hour, shard, publish, teks, revisions, oldest_tek_days, onset_age_days, missing_onset';
+/** Adds a publish to one shard row of its authority's hour: element-wise for the arrays, under that row's lock. */
+const STATS_ON_CONFLICT = `on conflict (health_authority_id, hour, shard) do update set
     publish = array(select a + b from unnest(s.publish, excluded.publish) with ordinality as u(a, b, i) order by i),
     teks = s.teks + excluded.teks,
     revisions = s.revisions + excluded.revisions,
@@ -80,8 +80,8 @@ const INSERT_IF_ALL_NEW = `with existing as (${STORED_STATE}),
     returning 1),
   stats as (
     insert into health_authority_stats as s (${STATS_COLUMNS})
-    select $11::integer, $12::timestamptz, $13::bigint[], (select count(*) from inserted), 0, $14::bigint[],
-           $15::bigint[], $16::bigint
+    select $11::integer, $12::timestamptz, $17::smallint, $13::bigint[], (select count(*) from inserted), 0,
+           $14::bigint[], $15::bigint[], $16::bigint
      where $11::integer is not null and not exists (select 1 from existing)
     ${STATS_ON_CONFLICT})
   select key, interval_number, interval_count, report_type, revised_report_type, revised_at, null::int as inserted
@@ -167,6 +167,7 @@ export class PublishKeysRepository {
         increment?.oldestTekDays ?? null,
         increment?.onsetAgeDays ?? null,
         increment?.missingOnset ?? null,
+        stats ? statsShard() : null,
       ],
     });
     const stored = fast.rows.filter((r) => r.key !== null);
@@ -195,7 +196,7 @@ async function storeWithRevisions(
 
 async function addStats(client: pg.PoolClient, stats: PublishStatsInput, increment: StatsIncrement): Promise<void> {
   await client.query({
-    text: `insert into health_authority_stats as s (${STATS_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)
+    text: `insert into health_authority_stats as s (${STATS_COLUMNS}) values ($1, $2, $9, $3, $4, $5, $6, $7, $8)
       ${STATS_ON_CONFLICT}`,
     values: [
       stats.healthAuthorityId,
@@ -206,6 +207,7 @@ async function addStats(client: pg.PoolClient, stats: PublishStatsInput, increme
       increment.oldestTekDays,
       increment.onsetAgeDays,
       increment.missingOnset,
+      statsShard(),
     ],
   });
 }
