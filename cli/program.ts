@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { adminCommand } from './admin/admin.command';
 import { demoCommand } from './demo/demo.command';
+import { metricsCommand } from './metrics/metrics.command';
 import { applyConventions } from './support/conventions';
 import { migrateCommand } from './server/migrate.command';
 import { hubCommand, nodeCommand } from './server/run-server.command';
@@ -19,6 +20,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addCommand(hubCommand(ctx))
     .addCommand(migrateCommand(ctx))
     .addCommand(adminCommand(ctx))
+    .addCommand(metricsCommand(ctx))
     .addCommand(demoCommand(ctx))
     .addHelpText('after', '\nSettings come from environment variables; see README.md.');
   applyConventions(program, ctx);

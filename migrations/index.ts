@@ -7,6 +7,9 @@ import { Migration20261130400001TokenPartners } from './Migration20261130400001T
 import { Migration20261130400002UpstreamTokens } from './Migration20261130400002UpstreamTokens';
 import { Migration20261130410001ExportImports } from './Migration20261130410001ExportImports';
 import { Migration20261130420001CovidAlertSources } from './Migration20261130420001CovidAlertSources';
+import { Migration20261130430001HealthAuthorityJwks } from './Migration20261130430001HealthAuthorityJwks';
+import { Migration20261130430002HealthAuthorityStats } from './Migration20261130430002HealthAuthorityStats';
+import { Migration20261130430003AppMetrics } from './Migration20261130430003AppMetrics';
 import { Migration20261130440001SealedSecrets } from './Migration20261130440001SealedSecrets';
 
 /**
@@ -22,5 +25,8 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130400002UpstreamTokens', class: Migration20261130400002UpstreamTokens },
   { name: 'Migration20261130410001ExportImports', class: Migration20261130410001ExportImports },
   { name: 'Migration20261130420001CovidAlertSources', class: Migration20261130420001CovidAlertSources },
+  { name: 'Migration20261130430001HealthAuthorityJwks', class: Migration20261130430001HealthAuthorityJwks },
+  { name: 'Migration20261130430002HealthAuthorityStats', class: Migration20261130430002HealthAuthorityStats },
+  { name: 'Migration20261130430003AppMetrics', class: Migration20261130430003AppMetrics },
   { name: 'Migration20261130440001SealedSecrets', class: Migration20261130440001SealedSecrets },
 ];

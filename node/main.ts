@@ -4,6 +4,7 @@ import type { Logger } from '../core/logging/logger';
 import { cleanupComponent } from '../core/retention/cleanup.component';
 import type { Component } from '../core/server/component';
 import { startKeyServer, type RunningKeyServer } from '../core/server/key-server';
+import { appMetricsComponent } from './app-metrics/app-metrics.component';
 import { codesComponent } from './codes/codes.component';
 import { covidAlertComponent } from './covid-alert/covid-alert.component';
 import { deviceApiComponent } from './device-api/device-api.component';
@@ -22,6 +23,7 @@ export function nodeComponents(): Component<NodeConfig>[] {
     codesComponent<NodeConfig>(),
     covidAlertComponent<NodeConfig>(),
     deviceApiComponent<NodeConfig>(),
+    appMetricsComponent<NodeConfig>(),
   ];
 }
 

@@ -5,10 +5,13 @@ import { exportConfig } from '../core/export/export.config';
 import { federationOutConfig } from '../core/federation/federation-out.config';
 import { federationTokenConfig } from '../core/federation/federation-token.config';
 import { retentionConfig } from '../core/retention/retention.config';
+import { appMetricsConfig } from './app-metrics/app-metrics.config';
 import { codesConfig } from './codes/codes.config';
 import { covidAlertConfig } from './covid-alert/covid-alert.config';
 import { deviceApiConfig } from './device-api/device-api.config';
+import { jwksConfig } from './publish/jwks/jwks.config';
 import { publishConfig } from './publish/publish.config';
+import { statsConfig } from './publish/stats/stats.config';
 
 /** The components a node runs, by the names ENFED_COMPONENTS uses. */
 export const NODE_COMPONENT_NAMES = [
@@ -19,12 +22,15 @@ export const NODE_COMPONENT_NAMES = [
   'codes',
   'covid-alert',
   'device-api',
+  'app-metrics',
 ] as const;
 
 /** Every module's settings a jurisdiction node reads. */
 const NODE_SECTIONS = [
   commonConfig,
   publishConfig,
+  jwksConfig,
+  statsConfig,
   federationOutConfig,
   federationTokenConfig,
   exportConfig,
@@ -33,6 +39,7 @@ const NODE_SECTIONS = [
   codesConfig,
   covidAlertConfig,
   deviceApiConfig,
+  appMetricsConfig,
 ] as const;
 
 export type NodeConfig = ConfigOfAll<typeof NODE_SECTIONS>;

@@ -4,6 +4,7 @@ import { HealthAuthorityRepository } from '../../node/publish/authorities/health
 import { importHealthAuthorityKey, InvalidPublicKeyError } from '../../node/publish/authorities/public-key';
 import type { CliContext } from '../support/cli-context';
 import { setAction } from '../support/command-action';
+import { Refusal } from '../support/refusal';
 import { isoDate, required } from '../support/option-parsers';
 import { UsageError } from '../support/usage-error';
 import { withDatabase } from '../support/with-database';
@@ -13,13 +14,20 @@ function addCommand(ctx: CliContext): Command {
     .description('trust a health authority: the iss of its certificates and the aud they must name')
     .option('--iss <iss>', 'the issuer its certificates carry')
     .option('--aud <aud>', 'the audience they must name (this node)')
-    .option('--name <name>', 'a display name (default: the iss)');
-  return setAction(cmd, async (options: { iss?: string; aud?: string; name?: string }) => {
+    .option('--name <name>', 'a display name (default: the iss)')
+    .option('--jwks-uri <url>', 'keep its keys current from this JWKS document (http or https)')
+    .option('--no-jwks-uri', 'stop fetching its keys (they stay as they are)');
+  return setAction(cmd, async (options: { iss?: string; aud?: string; name?: string; jwksUri?: string | false }) => {
     const iss = required(options.iss, 'iss');
     const aud = required(options.aud, 'aud');
     const name = options.name?.trim() ? options.name.trim() : iss;
+    const jwksUri = options.jwksUri === false ? null : options.jwksUri;
+    if (typeof jwksUri === 'string' && !/^https?:\/\/[^\s]+$/.test(jwksUri)) {
+      throw new UsageError('--jwks-uri must be an http(s) URL');
+    }
     await withDatabase(ctx.env, async (db) => {
-      const { created } = await new HealthAuthorityRepository(db.orm.em.fork()).upsert({ iss, aud, name });
+      const repository = new HealthAuthorityRepository(db.orm.em.fork());
+      const { created } = await repository.upsert({ iss, aud, name, jwksUri });
       ctx.out(`${created ? 'added' : 'updated'} health authority ${iss} (aud ${aud})\n`);
     });
   });
@@ -33,12 +41,24 @@ function listCommand(ctx: CliContext): Command {
     withDatabase(ctx.env, async (db) => {
       const all = await new HealthAuthorityRepository(db.orm.em.fork()).list();
       if (options.json) {
-        const rows = all.map((a) => ({ iss: a.iss, aud: a.aud, name: a.name, kids: a.keys.map((k) => k.version) }));
+        const rows = all.map((a) => ({
+          iss: a.iss,
+          aud: a.aud,
+          name: a.name,
+          kids: a.keys.map((k) => k.version),
+          jwks: a.jwks,
+        }));
         return ctx.out(`${JSON.stringify(rows)}\n`);
       }
       if (all.length === 0) return ctx.out('no health authorities\n');
       for (const a of all) {
-        ctx.out(`${a.iss}\taud=${a.aud}\tname=${a.name}\tkeys=${a.keys.map((k) => k.version).join(',') || '-'}\n`);
+        const jwks = a.jwks
+          ? `\tjwks=${a.jwks.uri}\trefreshed=${a.jwks.refreshedAt?.toISOString() ?? '-'}` +
+            (a.jwks.error ? `\tjwks_error=${a.jwks.error} (${a.jwks.errorAt?.toISOString() ?? '?'})` : '')
+          : '';
+        ctx.out(
+          `${a.iss}\taud=${a.aud}\tname=${a.name}\tkeys=${a.keys.map((k) => k.version).join(',') || '-'}${jwks}\n`,
+        );
       }
     }),
   );
@@ -117,12 +137,44 @@ function keyListCommand(ctx: CliContext): Command {
   );
 }
 
-/** `enfed admin health-authority add|list|key add|key list`: whose verification certificates this node trusts. */
+function keyRevocationCommand(ctx: CliContext, action: 'revoke' | 'reinstate'): Command {
+  const cmd = new Command(action)
+    .description(
+      action === 'revoke'
+        ? 'revoke a key now: certificates it signs are refused once the publish cache expires (PUBLISH_CACHE_TTL)'
+        : 'reinstate a revoked key: it is valid again, with no end, once the publish cache expires',
+    )
+    .option('--iss <iss>', 'the health authority')
+    .option('--kid <kid>', 'the key id');
+  return setAction(cmd, async (options: { iss?: string; kid?: string }) => {
+    const iss = required(options.iss, 'iss');
+    const kid = required(options.kid, 'kid');
+    await withDatabase(ctx.env, async (db) => {
+      const repository = new HealthAuthorityRepository(db.orm.em.fork());
+      const authority = await repository.find(iss);
+      if (!authority) throw new Refusal(`no health authority with iss "${iss}"`);
+      const outcome =
+        action === 'revoke'
+          ? await repository.revokeKey(authority.id, kid, new Date())
+          : await repository.reinstateKey(authority.id, kid);
+      if (outcome === 'missing') throw new Refusal(`no key ${kid} of ${iss}`);
+      if (outcome === 'already') {
+        ctx.out(`key ${kid} of ${iss} was already ${action === 'revoke' ? 'revoked' : 'without an end'}\n`);
+        return;
+      }
+      ctx.out(`${outcome} key ${kid} of ${iss}\n`);
+    });
+  });
+}
+
+/** `enfed admin health-authority add|list|key add|key list|key revoke|key reinstate`: whose verification certificates this node trusts. */
 export function healthAuthorityCommand(ctx: CliContext): Command {
   const key = new Command('key')
     .description("a health authority's public keys")
     .addCommand(keyAddCommand(ctx))
-    .addCommand(keyListCommand(ctx));
+    .addCommand(keyListCommand(ctx))
+    .addCommand(keyRevocationCommand(ctx, 'revoke'))
+    .addCommand(keyRevocationCommand(ctx, 'reinstate'));
   return new Command('health-authority')
     .description('health authorities (verification servers) whose certificates this node trusts')
     .addCommand(addCommand(ctx))

@@ -11,6 +11,15 @@ import { PublishKeysRepository } from './storage/publish-keys.repository';
 import { TrustStore } from './verification/trust-store';
 import { AuthorizedAppRepository } from './apps/authorized-app.repository';
 import { HealthAuthorityRepository } from './authorities/health-authority.repository';
+import type { JwksConfig } from './jwks/jwks.config';
+import type { StatsConfig } from './stats/stats.config';
+import { StatsRepository } from './stats/stats.repository';
+import { addStatsRoutes } from './stats/stats.routes';
+import { JwksKeysRepository } from './jwks/jwks-keys.repository';
+import { JWKS_REFRESH_JOB, jwksRefresh } from './jwks/jwks-refresh.job';
+
+/** The queue (and schedule) name of the job deleting old publish stats. */
+const STATS_CLEANUP_JOB = 'stats-cleanup';
 
 /** The publish settings derived from config. */
 export function publishSettings(config: PublishConfig): PublishSettings {
@@ -27,10 +36,11 @@ export function publishSettings(config: PublishConfig): PublishSettings {
 }
 
 /**
- * The node's publish component: `POST /v1/publish` and the revision-token key rotation job. It makes
+ * The node's publish component: `POST /v1/publish`, `POST /v1/stats`, the revision-token key rotation job and the JWKS
+ * refresher of health authority keys. It makes
  * sure a revision key exists before the route takes traffic.
  */
-export function publishComponent<C extends CommonConfig & PublishConfig>(): Component<C> {
+export function publishComponent<C extends CommonConfig & PublishConfig & JwksConfig & StatsConfig>(): Component<C> {
   return {
     name: 'publish',
     serves: { traffic: true, jobs: true },
@@ -53,19 +63,53 @@ export function publishComponent<C extends CommonConfig & PublishConfig>(): Comp
         }),
       );
 
+      await ctx.jobs.scheduled(
+        JWKS_REFRESH_JOB,
+        config.JWKS_REFRESH_INTERVAL,
+        ctx.logger,
+        jwksRefresh({
+          repository: new JwksKeysRepository(ctx.db.pool),
+          logger: ctx.logger,
+          metrics: ctx.metrics,
+          now: ctx.now,
+          limits: { timeoutMs: config.JWKS_REQUEST_TIMEOUT * 1000, maxBytes: config.JWKS_MAX_BYTES },
+          cleanupTtlSeconds: config.JWKS_KEY_CLEANUP_TTL,
+          maxWorkers: config.JWKS_MAX_WORKERS,
+        }),
+      );
+
       const ttlMs = config.PUBLISH_CACHE_TTL * 1000;
+      const trust = new TrustStore(
+        {
+          apps: () => new AuthorizedAppRepository(ctx.db.orm.em.fork()),
+          authorities: () => new HealthAuthorityRepository(ctx.db.orm.em.fork()),
+        },
+        ttlMs,
+        ctx.logger,
+      );
+      const stats = new StatsRepository(ctx.db.pool);
+      await ctx.jobs.scheduled(STATS_CLEANUP_JOB, 3600, ctx.logger, async () => {
+        const deleted = await stats.deleteBefore(new Date(ctx.now().getTime() - config.STATS_RETENTION * 1000));
+        if (deleted > 0) ctx.logger.info({ deleted }, 'old publish stats deleted');
+        return { deleted };
+      });
+      addStatsRoutes(ctx.router, {
+        stats,
+        trust,
+        now: ctx.now,
+        logger: ctx.logger,
+        settings: {
+          dayThreshold: config.STATS_UPLOAD_MINIMUM,
+          embargoSeconds: config.STATS_EMBARGO_PERIOD,
+          audience: config.STATS_AUDIENCE,
+          leewaySeconds: config.CERTIFICATE_LEEWAY,
+        },
+      });
       addPublishRoutes(
         ctx.router,
         {
           keys: new PublishKeysRepository(ctx.db.pool),
-          trust: new TrustStore(
-            {
-              apps: () => new AuthorizedAppRepository(ctx.db.orm.em.fork()),
-              authorities: () => new HealthAuthorityRepository(ctx.db.orm.em.fork()),
-            },
-            ttlMs,
-            ctx.logger,
-          ),
+          trust,
           revisionKeys: new RevisionKeyRing(revisionKeys, ttlMs, rotate),
           now: ctx.now,
           settings: publishSettings(config),

@@ -8,6 +8,7 @@ import { publish, type PublishDeps } from './publish';
 import type { PublishMetrics } from './publish.metrics';
 import { CertificateInvalidError, PUBLISH_CODES } from './publish-errors';
 import { parsePublishRequest } from './request/publish-request';
+import { platformOf } from './stats/publish-stats';
 
 /** Raised for a body that is not `application/json` (415). */
 class UnsupportedMediaTypeError extends AppError {
@@ -36,7 +37,7 @@ export function addPublishRoutes(
       if (!isJson(ctx.get('content-type'))) throw new UnsupportedMediaTypeError();
       const body = await readBody(ctx.req, maxBodyBytes);
       const request = parsePublishRequest(body.toString('utf8'));
-      const result = await publish(deps, request);
+      const result = await publish(deps, request, { platform: platformOf(ctx.get('user-agent')) });
       const partial = result.warnings.length > 0;
       metrics.answered(partial ? PUBLISH_CODES.partialFailure : 'ok');
       metrics.keys('stored', result.insertedExposures);

@@ -1,12 +1,14 @@
 import { BadRequestError } from '../../core/errors/app-error';
 import type { ExposureKey } from '../../core/keys/exposure-key';
+import { intervalNumber } from '../../core/keys/intervals';
 import type { KeyValidationLimits } from '../../core/keys/key-limits';
 import { checkRevision, type ReportType } from '../../core/keys/report-type';
 import type { AuthorizedAppInfo } from './apps/authorized-app.repository';
 import { MaintenanceError, PUBLISH_CODES, RevisionError, UnknownHealthAuthorityIdError } from './publish-errors';
 import type { PublishRequest } from './request/publish-request';
 import { checkRequestRules, type RequestLimits } from './request/request-rules';
-import { chooseOnsetInterval } from './request/symptom-onset';
+import { chooseOnsetInterval, isUsableOnset } from './request/symptom-onset';
+import { daysBetweenIntervals, onsetDaysAgo, statsHour, type Platform } from './stats/publish-stats';
 import { transformKeys } from './request/transform-keys';
 import { nextTokenKeys } from './revision/next-token-keys';
 import type { RevisionKeyRing } from './revision/revision-key-ring';
@@ -45,7 +47,11 @@ export interface PublishResult {
  * fields, then one all-or-nothing store that inserts new keys and revises re-sent ones under the rules of
  * the revision token. Throws AppErrors for every client mistake.
  */
-export async function publish(deps: PublishDeps, request: PublishRequest): Promise<PublishResult> {
+export async function publish(
+  deps: PublishDeps,
+  request: PublishRequest,
+  client: { platform: Platform } = { platform: 'unknown' },
+): Promise<PublishResult> {
   const { settings } = deps;
   if (settings.maintenance) throw new MaintenanceError();
   checkRequestRules(request.temporaryExposureKeys, settings.requestLimits);
@@ -82,12 +88,13 @@ export async function publish(deps: PublishDeps, request: PublishRequest): Promi
     token = opened ? { kind: 'opened', keys: opened } : { kind: 'unusable' };
   }
 
+  const onsetInterval = chooseOnsetInterval(request.symptomOnsetInterval, certificateOnset, now);
   const { keys, warnings } = transformKeys(request.temporaryExposureKeys, {
     now,
     truncateWindowSeconds: settings.truncateWindowSeconds,
     limits: settings.keyLimits,
     reportType,
-    onsetInterval: chooseOnsetInterval(request.symptomOnsetInterval, certificateOnset, now),
+    onsetInterval,
     regions: app.allowedRegions,
     traveler: request.traveler,
     healthAuthorityId,
@@ -98,8 +105,22 @@ export async function publish(deps: PublishDeps, request: PublishRequest): Promi
   const revisionToken = await deps.revisionKeys.seal(
     nextTokenKeys(token.kind === 'opened' ? token.keys : [], keys, now, settings.keyLimits.maxIntervalAgeDays),
   );
+  // Stats are kept for certified publishes only, per authority (docs/stats.md), as the reference does.
+  const onsetGiven = isUsableOnset(request.symptomOnsetInterval, now) || isUsableOnset(certificateOnset, now);
+  const currentInterval = intervalNumber(now);
+  const stats =
+    healthAuthorityId === null
+      ? undefined
+      : {
+          healthAuthorityId,
+          hour: statsHour(now),
+          platform: client.platform,
+          oldestDays: Math.max(0, ...keys.map((k) => daysBetweenIntervals(k.intervalNumber, currentInterval))),
+          onsetDaysAgo: onsetGiven ? onsetDaysAgo(onsetInterval, now) : null,
+        };
   const outcome = await deps.keys.store(keys, (existing) => planWrites(keys, existing, token, app), {
     alwaysPlan: reportType === 'negative',
+    stats,
   });
   return { revisionToken, insertedExposures: outcome.inserted + outcome.revised, warnings };
 }

@@ -59,7 +59,7 @@ test('cross-variable rules are reported with every other problem, before anythin
   t.is(error.problems.length, 5, error.message);
   t.regex(
     error.message,
-    /ENFED_COMPONENTS: "pubish" is not a node component \(publish, federation-out, export, cleanup, codes, covid-alert, device-api\)/,
+    /ENFED_COMPONENTS: "pubish" is not a node component \(publish, federation-out, export, cleanup, codes, covid-alert, device-api, app-metrics\)/,
   );
   t.regex(error.message, /RETENTION: must be at least 10d/);
   t.regex(error.message, /HTTP_PORT: expected a whole number/);

@@ -9,6 +9,11 @@ export const HealthAuthority = defineEntity({
     iss: p.text().unique(),
     aud: p.text(),
     name: p.text(),
+    /** Where its keys are published as JWKS; null when keys are managed by hand. */
+    jwksUri: p.text().nullable(),
+    jwksRefreshedAt: p.datetime().nullable(),
+    jwksError: p.text().nullable(),
+    jwksErrorAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -12,6 +12,8 @@ export interface StoredHealthAuthority {
   iss: string;
   aud: string;
   name: string;
+  /** Where its keys are fetched from (JWKS), with the last refresh's outcome. */
+  jwks: { uri: string; refreshedAt: Date | null; error: string | null; errorAt: Date | null } | null;
   keys: StoredHealthAuthorityKey[];
 }
 
@@ -43,6 +45,14 @@ async function withKeys(em: EntityManager, rows: IHealthAuthority[]): Promise<St
     iss: r.iss,
     aud: r.aud,
     name: r.name,
+    jwks: r.jwksUri
+      ? {
+          uri: r.jwksUri,
+          refreshedAt: r.jwksRefreshedAt ?? null,
+          error: r.jwksError ?? null,
+          errorAt: r.jwksErrorAt ?? null,
+        }
+      : null,
     keys: keys.filter((k) => k.healthAuthorityId === r.id).map(toKey),
   }));
 }
@@ -70,11 +80,24 @@ export class HealthAuthorityRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Creates the authority or updates its aud and name. */
-  async upsert(input: { iss: string; aud: string; name: string }): Promise<{ created: boolean; id: number }> {
+  /**
+   * Creates the authority or updates its aud and name; `jwksUri` is set when given (null clears it) and left
+   * as it is when undefined.
+   */
+  async upsert(input: {
+    iss: string;
+    aud: string;
+    name: string;
+    jwksUri?: string | null;
+  }): Promise<{ created: boolean; id: number }> {
     const existing = await this.em.findOne(HealthAuthority, { iss: input.iss });
-    const row = existing ?? this.em.create(HealthAuthority, input);
-    if (existing) this.em.assign(existing, { aud: input.aud, name: input.name });
+    const fields = {
+      aud: input.aud,
+      name: input.name,
+      ...(input.jwksUri !== undefined ? { jwksUri: input.jwksUri } : {}),
+    };
+    const row = existing ?? this.em.create(HealthAuthority, { iss: input.iss, ...fields });
+    if (existing) this.em.assign(existing, fields);
     await this.em.flush();
     return { created: !existing, id: row.id };
   }
@@ -87,5 +110,29 @@ export class HealthAuthorityRepository {
     else this.em.create(HealthAuthorityKey, { healthAuthorityId, version: key.version, ...fields });
     await this.em.flush();
     return { created: !existing };
+  }
+
+  /**
+   * Revokes key `version` of the authority at `now`: its `thru` becomes `now` (never before its `from`, as in
+   * the reference server). A key already revoked (thru at or before `now`) keeps its earlier `thru`, so a
+   * second revoke does not push back the purge of a long-revoked key. Returns what happened.
+   */
+  async revokeKey(healthAuthorityId: number, version: string, now: Date): Promise<'revoked' | 'already' | 'missing'> {
+    const row = await this.em.findOne(HealthAuthorityKey, { healthAuthorityId, version });
+    if (!row) return 'missing';
+    if (row.thruTimestamp && row.thruTimestamp <= now) return 'already';
+    row.thruTimestamp = row.fromTimestamp > now ? row.fromTimestamp : now;
+    await this.em.flush();
+    return 'revoked';
+  }
+
+  /** Lifts a revocation (or any end of validity) of key `version`: its `thru` becomes null. */
+  async reinstateKey(healthAuthorityId: number, version: string): Promise<'reinstated' | 'already' | 'missing'> {
+    const row = await this.em.findOne(HealthAuthorityKey, { healthAuthorityId, version });
+    if (!row) return 'missing';
+    if (!row.thruTimestamp) return 'already';
+    row.thruTimestamp = null;
+    await this.em.flush();
+    return 'reinstated';
   }
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { statsIncrement, statsShard, type PublishStatsInput, type StatsIncrement } from '../stats/publish-stats';
 import { inTransaction } from '../../../core/db/transaction';
 import type { ExposureKey } from '../../../core/keys/exposure-key';
 import type { ReportType } from '../../../core/keys/report-type';
@@ -57,13 +58,32 @@ const STORED_STATE = `select e.key, e.interval_number, e.interval_count, e.repor
  * `on conflict do nothing` then skips it (counted as not inserted) instead of failing. The key is stored
  * once either way, and a phone retrying a publish is the only realistic source of such a pair.
  */
+const STATS_COLUMNS =
+  'health_authority_id, hour, shard, publish, teks, revisions, oldest_tek_days, onset_age_days, missing_onset';
+/** Adds a publish to one shard row of its authority's hour: element-wise for the arrays, under that row's lock. */
+const STATS_ON_CONFLICT = `on conflict (health_authority_id, hour, shard) do update set
+    publish = array(select a + b from unnest(s.publish, excluded.publish) with ordinality as u(a, b, i) order by i),
+    teks = s.teks + excluded.teks,
+    revisions = s.revisions + excluded.revisions,
+    oldest_tek_days = array(select a + b from unnest(s.oldest_tek_days, excluded.oldest_tek_days)
+      with ordinality as u(a, b, i) order by i),
+    onset_age_days = array(select a + b from unnest(s.onset_age_days, excluded.onset_age_days)
+      with ordinality as u(a, b, i) order by i),
+    missing_onset = s.missing_onset + excluded.missing_onset`;
+
 const INSERT_IF_ALL_NEW = `with existing as (${STORED_STATE}),
   inserted as (
     insert into exposure_keys (${KEY_COLUMNS})
     ${KEY_ROWS}
      where not exists (select 1 from existing)
     on conflict (key) do nothing
-    returning 1)
+    returning 1),
+  stats as (
+    insert into health_authority_stats as s (${STATS_COLUMNS})
+    select $11::integer, $12::timestamptz, $17::smallint, $13::bigint[], (select count(*) from inserted), 0,
+           $14::bigint[], $15::bigint[], $16::bigint
+     where $11::integer is not null and not exists (select 1 from existing)
+    ${STATS_ON_CONFLICT})
   select key, interval_number, interval_count, report_type, revised_report_type, revised_at, null::int as inserted
     from existing
   union all
@@ -129,20 +149,32 @@ export class PublishKeysRepository {
   async store(
     keys: readonly ExposureKey[],
     plan: PlanWrites,
-    options: { alwaysPlan?: boolean } = {},
+    options: { alwaysPlan?: boolean; stats?: PublishStatsInput } = {},
   ): Promise<StoreOutcome> {
     if (keys.length === 0) return { inserted: 0, revised: 0 };
-    if (options.alwaysPlan) return storeWithRevisions(this.pool, keys, plan);
+    if (options.alwaysPlan) return storeWithRevisions(this.pool, keys, plan, options.stats);
+    // The authority's hourly stats ride in the same statement (docs/stats.md): no extra round trip.
+    const stats = options.stats;
+    const increment = stats ? statsIncrement(stats, 0, 0) : undefined;
     const fast = await this.pool.query<StoredRow>({
       name: 'publish_insert_if_all_new',
       text: INSERT_IF_ALL_NEW,
-      values: keyParams(keys),
+      values: [
+        ...keyParams(keys),
+        stats?.healthAuthorityId ?? null,
+        stats?.hour ?? null,
+        increment?.publish ?? null,
+        increment?.oldestTekDays ?? null,
+        increment?.onsetAgeDays ?? null,
+        increment?.missingOnset ?? null,
+        stats ? statsShard() : null,
+      ],
     });
     const stored = fast.rows.filter((r) => r.key !== null);
     if (stored.length === 0) {
       return { inserted: fast.rows.find((r) => r.key === null)?.inserted ?? 0, revised: 0 };
     }
-    return storeWithRevisions(this.pool, keys, plan);
+    return storeWithRevisions(this.pool, keys, plan, options.stats);
   }
 }
 
@@ -150,13 +182,33 @@ async function storeWithRevisions(
   pool: pg.Pool,
   keys: readonly ExposureKey[],
   plan: PlanWrites,
+  stats: PublishStatsInput | undefined,
 ): Promise<StoreOutcome> {
   return inTransaction(pool, async (client) => {
     const existing = await client.query<StoredRow>({ text: STORED_STATE, values: [keys.map((k) => k.key)] });
     const writes = plan(existing.rows.map(toState));
     const inserted = await insertKeys(client, writes.insert);
     const revised = await reviseKeys(client, writes.revise, keys[0]?.regions ?? []);
+    if (stats) await addStats(client, stats, statsIncrement(stats, inserted, revised));
     return { inserted, revised };
+  });
+}
+
+async function addStats(client: pg.PoolClient, stats: PublishStatsInput, increment: StatsIncrement): Promise<void> {
+  await client.query({
+    text: `insert into health_authority_stats as s (${STATS_COLUMNS}) values ($1, $2, $9, $3, $4, $5, $6, $7, $8)
+      ${STATS_ON_CONFLICT}`,
+    values: [
+      stats.healthAuthorityId,
+      stats.hour,
+      increment.publish,
+      increment.teks,
+      increment.revisions,
+      increment.oldestTekDays,
+      increment.onsetAgeDays,
+      increment.missingOnset,
+      statsShard(),
+    ],
   });
 }
 
