@@ -6,6 +6,7 @@ import { applyConventions } from './support/conventions';
 import { migrateCommand } from './server/migrate.command';
 import { hubCommand, nodeCommand } from './server/run-server.command';
 import type { CliContext } from './support/cli-context';
+import { verifyCommand } from './verify/verify.command';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -20,6 +21,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addCommand(migrateCommand(ctx))
     .addCommand(adminCommand(ctx))
     .addCommand(demoCommand(ctx))
+    .addCommand(verifyCommand(ctx))
     .addHelpText('after', '\nSettings come from environment variables; see README.md.');
   applyConventions(program, ctx);
   return program;
