@@ -7,6 +7,7 @@ import { migrateCommand } from './server/migrate.command';
 import { hubCommand, nodeCommand } from './server/run-server.command';
 import type { CliContext } from './support/cli-context';
 import { verifyCommand } from './verify/verify.command';
+import { probeCommand } from './probe/probe.command';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -22,6 +23,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addCommand(adminCommand(ctx))
     .addCommand(demoCommand(ctx))
     .addCommand(verifyCommand(ctx))
+    .addCommand(probeCommand(ctx))
     .addHelpText('after', '\nSettings come from environment variables; see README.md.');
   applyConventions(program, ctx);
   return program;
