@@ -8,6 +8,7 @@ import { hubCommand, nodeCommand } from './server/run-server.command';
 import type { CliContext } from './support/cli-context';
 import { verifyCommand } from './verify/verify.command';
 import { probeCommand } from './probe/probe.command';
+import { generateCommand } from './generate/generate.command';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -24,6 +25,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addCommand(demoCommand(ctx))
     .addCommand(verifyCommand(ctx))
     .addCommand(probeCommand(ctx))
+    .addCommand(generateCommand(ctx))
     .addHelpText('after', '\nSettings come from environment variables; see README.md.');
   applyConventions(program, ctx);
   return program;
