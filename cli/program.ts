@@ -9,6 +9,7 @@ import type { CliContext } from './support/cli-context';
 import { verifyCommand } from './verify/verify.command';
 import { probeCommand } from './probe/probe.command';
 import { generateCommand } from './generate/generate.command';
+import { conformanceCommand } from './conformance/conformance.command';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -26,6 +27,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addCommand(verifyCommand(ctx))
     .addCommand(probeCommand(ctx))
     .addCommand(generateCommand(ctx))
+    .addCommand(conformanceCommand(ctx))
     .addHelpText('after', '\nSettings come from environment variables; see README.md.');
   applyConventions(program, ctx);
   return program;

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
@@ -11,7 +11,7 @@ import type { GenerateStats } from '../../cli/generate/run-generate';
 import { VECTORS } from '../helpers/vectors';
 
 /*
- * Issue 12: `enfed probe` and `enfed generate`. Probe against a running federation (startFederation, two nodes): by hand-given flags at a
+ * Issue 12: `enfed probe`, `enfed generate` and `enfed conformance`. Probe against a running federation (startFederation, two nodes): by hand-given flags at a
  * node's own export, from the manifest through the hub, and three ways of failing (a wrong key, a timeout, a
  * health authority the node does not trust), each with exit 1.
  */
@@ -232,5 +232,47 @@ test.serial(
     t.regex(refused.stdout, /0 diagnoses, 0 keys .* 2 failed/);
     t.regex(refused.stdout, /- publish: HTTP 401 health_authority_verification_certificate_invalid/);
     t.regex(refused.stderr, /generate: 2 publish request\(s\) failed/);
+  },
+);
+
+test.serial(
+  'conformance passes against enfed itself: publish, export and federation checks, human and JUnit XML',
+  async (t) => {
+    t.timeout(240_000);
+    const junit = `${federation.manifestPath}.junit.xml`;
+    const run = await enfedInProcess(
+      ['conformance', '--manifest', federation.manifestPath, '--region', 'US-WA', '--junit', junit],
+      {},
+    );
+    t.is(run.code, 0, run.stdout + run.stderr);
+    t.notRegex(run.stdout, /^FAIL/m);
+    for (const id of [
+      'publish.valid',
+      'publish.cert-alg-none',
+      'publish.revision-with-token',
+      'export.files-verify',
+      'federation.mtls-required',
+      'federation.paging',
+    ]) {
+      t.regex(run.stdout, new RegExp(`^pass  ${id.replace('.', '\\.')} `, 'm'), id);
+    }
+    t.regex(run.stdout, /^\d+ checks: \d+ passed, 0 failed, 0 skipped$/m);
+    const xml = await readFile(junit, 'utf8');
+    t.regex(xml, /<testsuites name="enfed conformance" tests="\d+" failures="0">/);
+    t.regex(xml, /<testsuite name="federation" tests="4" failures="0" skipped="0"/);
+
+    const wrongKey = await enfedInProcess(
+      [
+        'conformance',
+        '--export-index',
+        federation.manifest.hub.exportIndexUrl,
+        '--public-key',
+        new URL('test-export-signing.pub.pem', VECTORS).pathname,
+      ],
+      {},
+    );
+    t.is(wrongKey.code, 1);
+    t.regex(wrongKey.stdout, /^FAIL {2}export\.files-verify/m);
+    t.regex(wrongKey.stderr, /conformance: 1 check\(s\) failed/);
   },
 );
