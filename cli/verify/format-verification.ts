@@ -1,7 +1,7 @@
 import type { ExportFileReport } from '../../core/export/verify/export-file-report';
 import type { VerificationReport } from '../../core/export/verify/verify-exports';
 
-const time = (s: number | undefined) => (s === undefined ? '?' : new Date(s * 1000).toISOString().slice(0, 16) + 'Z');
+const time = (s: number | undefined) => (s === undefined ? '?' : new Date(s * 1000).toISOString().slice(0, 19) + 'Z');
 
 function fileLine(f: ExportFileReport): string {
   const head = `${f.ok ? 'ok  ' : 'FAIL'} ${f.source}`;

@@ -73,7 +73,7 @@ test('the independent golden export verifies, and its summary matches the values
   t.is(human.code, 0);
   t.regex(
     human.stdout,
-    /^ok {3}.*export\/?\n {5}US-WA 2025-09-18T00:00Z–2025-09-18T01:00Z batch 1\/1, 3 keys, 1 revised/m,
+    /^ok {3}.*export\/?\n {5}US-WA 2025-09-18T00:00:00Z–2025-09-18T01:00:00Z batch 1\/1, 3 keys, 1 revised/m,
   );
   t.regex(human.stdout, /1 file\(s\), 0 failed: OK/);
 });
