@@ -7,6 +7,10 @@ import { applyConventions } from './support/conventions';
 import { migrateCommand } from './server/migrate.command';
 import { hubCommand, nodeCommand } from './server/run-server.command';
 import type { CliContext } from './support/cli-context';
+import { verifyCommand } from './verify/verify.command';
+import { probeCommand } from './probe/probe.command';
+import { generateCommand } from './generate/generate.command';
+import { conformanceCommand } from './conformance/conformance.command';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -22,6 +26,10 @@ export function buildProgram(ctx: CliContext): Command {
     .addCommand(adminCommand(ctx))
     .addCommand(metricsCommand(ctx))
     .addCommand(demoCommand(ctx))
+    .addCommand(verifyCommand(ctx))
+    .addCommand(probeCommand(ctx))
+    .addCommand(generateCommand(ctx))
+    .addCommand(conformanceCommand(ctx))
     .addHelpText('after', '\nSettings come from environment variables; see README.md.');
   applyConventions(program, ctx);
   return program;

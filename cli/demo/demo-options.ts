@@ -1,5 +1,6 @@
 import { wholeNumber } from '../support/option-parsers';
 import { UsageError } from '../support/usage-error';
+import { DEFAULT_DEMO_REGIONS, MAX_DEMO_NODES, parseDemoRegions, regionsForNodes } from './demo-regions';
 
 /** What `enfed demo` was asked to do. Timings are in seconds. */
 export interface DemoOptions {
@@ -13,6 +14,8 @@ export interface DemoOptions {
   logLevel: string;
   /** Names the databases and Redis prefixes (`enfed_<instance>_hub`), so two demos or a test can run side by side. */
   instance: string;
+  /** One node per region, in this order. */
+  regions: string[];
 }
 
 /** The demo's options as commander parsed them (all strings, validated by `toDemoOptions`). */
@@ -25,6 +28,8 @@ export interface DemoFlags {
   pullInterval?: string;
   exportPeriod?: string;
   truncateWindow?: string;
+  nodes?: string;
+  regions?: string;
 }
 
 /** Validates the demo's flags; throws UsageError with a clear message for bad ones. */
@@ -36,7 +41,16 @@ export function toDemoOptions(flags: DemoFlags, env: NodeJS.ProcessEnv): DemoOpt
   }
   const exportPeriodSeconds = wholeNumber(flags.exportPeriod, 'export-period', 60, 1, 86400);
   if (86400 % exportPeriodSeconds !== 0) throw new UsageError('--export-period must divide 24 hours (86400 s)');
+  if (flags.nodes !== undefined && flags.regions !== undefined)
+    throw new UsageError('--nodes and --regions: give one of them');
+  const regions =
+    flags.regions !== undefined
+      ? parseDemoRegions(flags.regions)
+      : flags.nodes !== undefined
+        ? regionsForNodes(wholeNumber(flags.nodes, 'nodes', 3, 1, MAX_DEMO_NODES))
+        : [...DEFAULT_DEMO_REGIONS];
   return {
+    regions,
     seed: wholeNumber(flags.seed, 'seed', 0, 0, 100_000),
     manifestPath: flags.manifest ?? `${dir}/manifest.json`,
     dir,

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { DemoOptions } from './demo-options';
+import { nodeName } from './demo-regions';
 import { demoTiming } from './demo-timing';
 
 /** One server of the local federation. */
@@ -24,9 +25,6 @@ export interface DemoPlan {
   nodes: DemoServer[];
 }
 
-/** The three demo states: one node each. */
-export const DEMO_REGIONS = ['US-WA', 'US-OR', 'US-CA'] as const;
-
 /** Where everything lives: fixed names, so a new run replaces a stopped one's (never a running one's: demo.lock). */
 export function planDemo(options: DemoOptions, databaseUrl: string): DemoPlan {
   const dir = resolve(options.dir);
@@ -49,7 +47,7 @@ export function planDemo(options: DemoOptions, databaseUrl: string): DemoPlan {
     dir,
     certDir: `${dir}/certs`,
     hub: server('hub', 'hub', 0),
-    nodes: DEMO_REGIONS.map((region, i) => server(`node-${region.slice(3).toLowerCase()}`, 'node', i + 1, region)),
+    nodes: options.regions.map((region, i) => server(nodeName(region), 'node', i + 1, region)),
   };
 }
 
@@ -84,5 +82,9 @@ export function serverEnv(plan: DemoPlan, s: DemoServer, options: DemoOptions, r
     FEDERATION_BACKOFF_BASE: '5s',
     FEDERATION_BACKOFF_MAX: '60s',
     SHUTDOWN_TIMEOUT: '5s',
+    // Small pools: a 20-node demo is 21 servers on one PostgreSQL (max_connections is often 100). Each server
+    // holds at most twice this (ORM and bulk pool), and idle connections are closed.
+    DATABASE_POOL_SIZE: s.role === 'hub' ? '4' : '2',
+    FEDERATION_PULL_CONCURRENCY: '2',
   };
 }

@@ -9,6 +9,7 @@ import { acquireDemoLock } from './demo-lock';
 import { toDemoOptions, type DemoFlags } from './demo-options';
 import { demoPublishCommand } from './demo-publish.command';
 import { planDemo } from './demo-plan';
+import { MAX_DEMO_NODES } from './demo-regions';
 import { checkServices } from './preflight';
 import { runDemo } from './run-demo';
 
@@ -25,7 +26,14 @@ names it and stops the others; if the demo itself is killed, even with SIGKILL, 
  */
 export function demoCommand(ctx: CliContext): Command {
   const cmd = new Command('demo')
-    .description('run a local federation (a hub and three nodes) with dev certificates and compressed timings')
+    .description(
+      'run a local federation (a hub and three nodes, or --nodes N / --regions …) with dev certificates and compressed timings',
+    )
+    .option(
+      '--nodes <n>',
+      `how many nodes (1–${MAX_DEMO_NODES}; US states in a fixed order, starting US-WA,US-OR,US-CA)`,
+    )
+    .option('--regions <list>', 'one node per region, e.g. US-WA,US-OR,US-CA,US-ID (instead of --nodes)')
     .option('--seed <n>', 'publish N synthetic diagnoses per node through the real publish API', '0')
     .option('--manifest <path>', 'where the manifest goes (default <dir>/manifest.json)')
     .option('--dir <dir>', 'certificates, blobs and logs', '.enfed/demo')

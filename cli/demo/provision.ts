@@ -12,13 +12,21 @@ import { fingerprintOfPemFile } from '../../core/tls/fingerprint';
 import { UpstreamQueryRepository } from '../../hub/sources/federation/upstream-query.repository';
 import { createDevHealthAuthority, registerDevHealthAuthority, type DevHealthAuthority } from './dev-health-authority';
 import type { DemoOptions } from './demo-options';
-import { DEMO_REGIONS, type DemoPlan, type DemoServer } from './demo-plan';
+import type { DemoPlan, DemoServer } from './demo-plan';
 
 /** The demo's servers run without a KEK (a development setup): their secrets are stored as they are. */
 const DEMO_SEALER = UNSEALED;
 
 /** By convention the mobile country code (310 = United States). */
 const VERIFICATION_KEY_ID = '310';
+
+/** Databases created and migrated at once. */
+const PROVISION_CONCURRENCY = 3;
+
+/** The hub's output region: `US` for a federation of US states, else `ALL`. */
+function hubRegion(regions: readonly string[]): string {
+  return regions.every((r) => r.startsWith('US-')) ? 'US' : 'ALL';
+}
 
 /** What provisioning made that the manifest and the summary report. */
 export interface ProvisionedServer {
@@ -131,7 +139,7 @@ async function provisionHub(
       now,
     });
     const exportRoot = 'all';
-    await addExportConfig(db, exportRoot, 'US', [...DEMO_REGIONS], options, now);
+    await addExportConfig(db, exportRoot, hubRegion(options.regions), options.regions, options, now);
     const upstreams = new UpstreamQueryRepository(db.pool);
     for (const node of plan.nodes) {
       await upstreams.add({
@@ -152,7 +160,7 @@ async function provisionHub(
     await new PartnerAuthorizationRepository(db.pool).add({
       name: 'partner',
       certFingerprint: fingerprintOfPemFile(`${plan.certDir}/partner.crt`),
-      includeRegions: [...DEMO_REGIONS],
+      includeRegions: options.regions,
       excludeRegions: [],
       originQueryId: null,
     });
@@ -171,7 +179,15 @@ async function provisionHub(
 /** Provisions every demo database; returns the hub's and each node's public facts. */
 export async function provisionDemo(plan: DemoPlan, options: DemoOptions, redisUrl: string, logger: Logger) {
   const hub = await provisionHub(plan, options, redisUrl, logger);
-  const nodes: ProvisionedServer[] = [];
-  for (const node of plan.nodes) nodes.push(await provisionNode(plan, node, options, redisUrl, logger));
+  // A few at a time: each is a database creation and a migration, mostly waiting on PostgreSQL.
+  const nodes: ProvisionedServer[] = new Array(plan.nodes.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < plan.nodes.length) {
+      const i = next++;
+      nodes[i] = await provisionNode(plan, plan.nodes[i]!, options, redisUrl, logger);
+    }
+  };
+  await Promise.all(Array.from({ length: PROVISION_CONCURRENCY }, worker));
   return { hub, nodes };
 }

@@ -28,13 +28,13 @@ export function printSummary(
 ): void {
   const lines = [
     '',
-    'enfed demo is running: a hub and three jurisdiction nodes on loopback.',
+    `enfed demo is running: a hub and ${plan.nodes.length === 3 ? 'three' : plan.nodes.length} jurisdiction node${plan.nodes.length === 1 ? '' : 's'} on loopback.`,
     '',
     `  hub        status  ${manifest.hub.statusUrl}`,
     `             exports ${manifest.hub.exportIndexUrl}`,
     `             gRPC    ${manifest.hub.grpcAddress} (mTLS; partner certificate in the manifest)`,
     ...manifest.nodes.map(
-      (n) => `  ${n.region}      publish ${n.publishUrl}\n             exports ${n.exportIndexUrl}`,
+      (n) => `  ${(n.region ?? '').padEnd(10)} publish ${n.publishUrl}\n             exports ${n.exportIndexUrl}`,
     ),
     '',
     `  manifest   ${options.manifestPath}  (URLs, public keys, dev health-authority keys, partner certificate)`,
@@ -45,7 +45,7 @@ export function printSummary(
     'Try next:',
     `  curl ${manifest.hub.exportIndexUrl}`,
     `  open ${manifest.hub.statusUrl} in a browser`,
-    "  bin/enfed demo publish --region US-OR --count 5   (a phone's upload, with a dev verification certificate)",
+    `  bin/enfed demo publish --region ${(manifest.nodes[1] ?? manifest.nodes[0])?.region} --count 5   (a phone's upload, with a dev verification certificate)`,
     '',
     'Ctrl-C stops everything.',
     '',
