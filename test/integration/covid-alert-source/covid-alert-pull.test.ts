@@ -9,6 +9,7 @@ import { loadUpstreamStatus } from '../../../hub/status/hub-status';
 import { StatusRepository } from '../../../hub/status/status.repository';
 import { CovidAlertSourceRepository } from '../../../hub/sources/covid-alert/covid-alert-source.repository';
 import { pullCovidAlert, type CovidAlertPullDeps } from '../../../hub/sources/covid-alert/pull-covid-alert';
+import { captureLogs } from '../../helpers/captured-logs';
 import { RetrieveTestServer } from '../../helpers/covid-alert-retrieve-server';
 import { createTestDatabase, testLogger, type TestDatabase } from '../../helpers/test-database';
 
@@ -281,4 +282,28 @@ test.serial('a day whose ingest fails stores nothing of it: no keys, no digest, 
   const retried = await pullCovidAlert(deps, id, { ignoreBackoff: true });
   t.like(retried, { status: 'done' });
   t.true((await pooledFrom(id)).n >= 2);
+});
+
+test.serial('logs name the source, days and error codes, never the retrieve key, a MAC or a key', async (t) => {
+  const logs = captureLogs('debug');
+  server.upload(today() - 10, [key(11)]);
+  server.corrupt.add(today() - 10);
+  try {
+    const id = await addSource('quiet', {});
+    t.like(await pullCovidAlert({ ...deps, logger: logs.logger }, id), { status: 'failed' });
+    server.corrupt.clear();
+    t.like(await pullCovidAlert({ ...deps, logger: logs.logger }, id, { ignoreBackoff: true }), { status: 'done' });
+    const bad = await addSource('quiet-bad-mac', { retrieveKey: Buffer.alloc(32, 3) });
+    await pullCovidAlert({ ...deps, logger: logs.logger }, bad);
+  } finally {
+    server.corrupt.clear();
+  }
+  const text = logs.text();
+  t.regex(text, /export_zip_invalid/);
+  t.regex(text, /"source":"quiet"/);
+  t.false(text.includes(server.retrieveKey.toString('hex')));
+  t.false(/[0-9a-f]{64}/i.test(text), 'no MAC (nor anything as long) in the logs');
+  t.false(/\/retrieve\//.test(text), 'no retrieve URL');
+  const pooled = await db.pool.query<{ key: Buffer }>('select key from exposure_keys');
+  t.true(pooled.rows.every((r) => !text.includes(r.key.toString('hex')) && !text.includes(r.key.toString('base64'))));
 });

@@ -84,6 +84,10 @@ test('the running hub schedules a source added while it runs, pulls it repeatedl
   );
   t.is(pooled.rows[0]!.n, 3, 'each key once, however many pulls and sources');
 
+  const metrics = await (await fetch(`${hub.server.httpUrl}/metrics`)).text();
+  t.regex(metrics, /enfed_covid_alert_pulls_total\{source="canada",outcome="done"\} [1-9]/);
+  t.regex(metrics, /enfed_covid_alert_pulled_keys_total\{source="(canada|spare)",outcome="inserted"\} 3/);
+
   const queue = new Queue(COVID_ALERT_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix: hub.config.REDIS_PREFIX });
   try {
     const ids = async () => (await queue.getJobSchedulers()).map((s) => s.id ?? s.key).sort();
