@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { loadImportStatus, type ImportStatus } from './import-status';
 
 /** One upstream (federation_in_queries row) with its latest finished run, last success and any run in progress. */
 export interface UpstreamRow {
@@ -87,6 +88,10 @@ export class StatusRepository {
 
   async upstreams(): Promise<UpstreamRow[]> {
     return (await this.pool.query<UpstreamRow>(UPSTREAMS_SQL)).rows;
+  }
+
+  async imports(): Promise<ImportStatus[]> {
+    return loadImportStatus(this.pool);
   }
 
   /**
