@@ -11,6 +11,7 @@ import { refuseOn } from '../support/refusal';
 import { UsageError } from '../support/usage-error';
 import { withDatabase } from '../support/with-database';
 import { importKeyCommand } from './import-key.command';
+import { importRunCommand } from './import-run.command';
 
 interface ImportAddOptions {
   name?: string;
@@ -152,12 +153,13 @@ function removeCommand(ctx: CliContext): Command {
   });
 }
 
-/** `enfed admin import add|list|remove` and `enfed admin import key add|list|revoke`. */
+/** `enfed admin import add|list|remove|run` and `enfed admin import key add|list|revoke`. */
 export function importCommand(ctx: CliContext): Command {
   return new Command('import')
     .description("other servers' signed export files the hub imports (index.txt, zips, export.sig)")
     .addCommand(addCommand(ctx))
     .addCommand(listCommand(ctx))
     .addCommand(removeCommand(ctx))
+    .addCommand(importRunCommand(ctx))
     .addCommand(importKeyCommand(ctx));
 }

@@ -1,4 +1,5 @@
 import type { RunCounts } from '../sources/source-run.repository';
+import type { ImportStatus } from './import-status';
 import type { StatusRepository, UpstreamRow } from './status.repository';
 
 /** How many export batches the status shows (files: those of these batches). */
@@ -70,6 +71,8 @@ export interface ExportBatchStatus {
 export interface HubStatus {
   generatedAt: Date;
   upstreams: UpstreamStatus[];
+  /** Imports of other servers' export files (docs/imports.md). */
+  imports: ImportStatus[];
   keys: { total: number; byRegion: { region: string; keys: number }[] };
   exports: { batches: ExportBatchStatus[] };
 }
@@ -137,8 +140,9 @@ export async function loadUpstreamStatus(deps: { repository: StatusRepository; n
 /** Reads the hub's state for operators: upstream health, pooled keys, recent exports. */
 export async function loadHubStatus(deps: { repository: StatusRepository; now: Date }): Promise<HubStatus> {
   const { repository, now } = deps;
-  const [upstreams, keys, batches] = await Promise.all([
+  const [upstreams, imports, keys, batches] = await Promise.all([
     loadUpstreamStatus(deps),
+    repository.imports(),
     repository.keysByRegion(),
     repository.latestBatches(STATUS_BATCH_LIMIT),
   ]);
@@ -146,6 +150,7 @@ export async function loadHubStatus(deps: { repository: StatusRepository; now: D
   return {
     generatedAt: now,
     upstreams,
+    imports,
     keys,
     exports: {
       batches: batches.map((b) => ({

@@ -1,5 +1,6 @@
 import type { ExportBatchStatus, HubStatus, UpstreamStatus } from './hub-status';
 import { html, SafeHtml } from './html';
+import { importsSection } from './import-status';
 import { formatCount, formatDuration, formatSeconds, formatTime } from './status.format';
 
 /** Seconds between automatic reloads of the page (a meta refresh: the page runs no script). */
@@ -147,6 +148,8 @@ export function renderStatusPage(status: HubStatus): string {
                 </tbody>
               </table>`}
         </section>
+
+        ${importsSection(status.imports)}
 
         <section id="keys">
           <h2>Pooled keys by region</h2>

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { covidAlertStatusRows } from '../sources/covid-alert/covid-alert-status.query';
+import { loadImportStatus, type ImportStatus } from './import-status';
 
 /** One upstream (federation_in_queries row) with its latest finished run, last success and any run in progress. */
 export interface UpstreamRow {
@@ -92,6 +93,10 @@ export class StatusRepository {
       covidAlertStatusRows<UpstreamRow>(this.pool),
     ]);
     return [...federation.rows, ...covidAlert];
+  }
+
+  async imports(): Promise<ImportStatus[]> {
+    return loadImportStatus(this.pool);
   }
 
   /**

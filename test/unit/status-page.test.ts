@@ -35,6 +35,7 @@ test('an empty hub renders a page that says there is nothing yet', (t) => {
   const page = renderStatusPage({
     generatedAt: new Date('2026-11-22T12:00:00Z'),
     upstreams: [],
+    imports: [],
     keys: { total: 0, byRegion: [] },
     exports: { batches: [] },
   });

@@ -61,26 +61,23 @@ export class ExportBinReader {
     return new ExportBinReader(bin, header);
   }
 
-  /** The keys (or revised keys) in pages of at most `pageSize`, in file order. */
+  /** The keys (or revised keys) in pages of at most `pageSize`, in file order; one page is alive at a time. */
   *pages(list: 'keys' | 'revised', pageSize: number): Generator<DecodedKey[]> {
     const wanted = list === 'keys' ? KEYS_FIELD : REVISED_KEYS_FIELD;
     let page: DecodedKey[] = [];
-    const out: DecodedKey[][] = [];
-    // The walk is synchronous; pages are handed out between chunks of it so only one page is alive at a time.
     const reader = protobuf.Reader.create(this.bin.subarray(16));
     while (reader.pos < reader.len) {
       const tag = reader.uint32();
-      const field = tag >>> 3;
-      const wire = tag & 7;
-      if (field === wanted && wire === 2) {
-        const length = reader.uint32();
-        page.push(decodeKey(reader, reader.pos + length));
-        if (page.length >= pageSize) {
-          out.push(page);
-          page = [];
-        }
-      } else reader.skipType(wire);
-      if (out.length > 0) yield out.shift() as DecodedKey[];
+      if (tag >>> 3 !== wanted || (tag & 7) !== 2) {
+        reader.skipType(tag & 7);
+        continue;
+      }
+      const length = reader.uint32();
+      page.push(decodeKey(reader, reader.pos + length));
+      if (page.length >= pageSize) {
+        yield page;
+        page = [];
+      }
     }
     if (page.length > 0) yield page;
   }

@@ -92,9 +92,16 @@ test.serial('import add/list/remove and key add/list/revoke, then a run imports 
     1,
   );
 
-  const outcome = await runImport(importDeps(db.pool), row.id);
-  t.like(outcome, { status: 'done', counts: { inserted: 12 } });
+  const ran = await enfed('run', '--name', 'wa');
+  t.is(ran.code, 0, ran.stderr);
+  t.regex(ran.stdout, /import wa: 1 files imported, 0 failed; keys received 12, inserted 12/);
   t.is(await pooledCount(db.pool, row.id), 12);
+  t.like(await runImport(importDeps(db.pool), row.id), { status: 'done', counts: { files: 0 } }, 'nothing twice');
+  server.files.set('/exports/wa/index.txt', { body: '<html></html>' });
+  const failed = await enfed('run', '--name', 'wa');
+  t.is(failed.code, 1);
+  t.regex(failed.stderr, /index_is_html/);
+  server.files.set('/exports/wa/index.txt', { body: 'wa/f.zip\n' });
 
   const list = await enfed('list');
   t.is(list.code, 0);

@@ -31,7 +31,7 @@ export function importDeps(db: pg.Pool, overrides: Partial<ImportDeps> = {}): Im
 export async function addImport(
   db: pg.Pool,
   base: string,
-  signer: TestExportSigner,
+  signer: Pick<TestExportSigner, 'info' | 'publicKeyPem'>,
   overrides: Partial<NewExportImport> = {},
 ): Promise<number> {
   const imp = await new ImportRepository(db).add({
