@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { NotFoundError } from '../../core/errors/app-error';
 import { REGION_CODE } from '../../core/keys/regions';
-import { UNSEALED } from '../../core/secrets/secret-sealer';
 import { isP256Key, p256PublicKeyPem } from '../../core/signing/p256-key';
 import { CovidAlertRunsRepository } from '../../hub/sources/covid-alert/covid-alert-runs.repository';
 import { CovidAlertSourceRepository } from '../../hub/sources/covid-alert/covid-alert-source.repository';
@@ -94,8 +93,8 @@ function addCommand(ctx: CliContext): Command {
     const retrieveKey = readRetrieveKey(options, ctx.env);
     const intervalSeconds = durationOption(options.interval, 'interval', 3600);
     if (intervalSeconds <= 0) throw new UsageError('--interval must be a duration such as 30m or 1h');
-    const added = await withDatabase(ctx.env, (db) =>
-      new CovidAlertSourceRepository(db.pool, UNSEALED).add({
+    const added = await withDatabase(ctx.env, (db, sealer) =>
+      new CovidAlertSourceRepository(db.pool, sealer).add({
         name,
         baseUrl: parsed.toString().replace(/\/+$/, ''),
         retrieveRegion: mcc,
@@ -113,9 +112,9 @@ function addCommand(ctx: CliContext): Command {
 function listCommand(ctx: CliContext): Command {
   const cmd = new Command('list').description('list the COVID Alert sources with their last pull (never the key)');
   return setAction(cmd, () =>
-    withDatabase(ctx.env, async (db) => {
+    withDatabase(ctx.env, async (db, sealer) => {
       const [sources, runs] = await Promise.all([
-        new CovidAlertSourceRepository(db.pool, UNSEALED).list(),
+        new CovidAlertSourceRepository(db.pool, sealer).list(),
         new CovidAlertRunsRepository(db.pool).latest(),
       ]);
       ctx.out(
@@ -148,9 +147,9 @@ function removeCommand(ctx: CliContext): Command {
     .option('--name <name>', 'the source');
   return setAction(cmd, async (options: { name?: string }) => {
     const name = required(options.name, 'name');
-    await withDatabase(ctx.env, (db) =>
+    await withDatabase(ctx.env, (db, sealer) =>
       refuseOn(NotFoundError, async () => {
-        if (!(await new CovidAlertSourceRepository(db.pool, UNSEALED).remove(name))) {
+        if (!(await new CovidAlertSourceRepository(db.pool, sealer).remove(name))) {
           throw new NotFoundError(`no covid-alert source called ${name}`);
         }
       }),

@@ -14,6 +14,7 @@ export const SEALED_COLUMNS = [
   { table: 'revision_token_keys', key: 'id', column: 'key_bytes' },
   { table: 'covid_alert_key_pairs', key: 'id', column: 'server_private_key_sealed' },
   { table: 'device_api_signing_keys', key: 'id', column: 'private_key_sealed' },
+  { table: 'covid_alert_sources', key: 'id', column: 'retrieve_key_sealed' },
 ] as const;
 
 /** Arbitrary constant naming the advisory lock that serialises sealing and re-wrapping across processes. */

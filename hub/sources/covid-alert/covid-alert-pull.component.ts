@@ -1,5 +1,4 @@
 import type { CommonConfig } from '../../../core/config/common.config';
-import { UNSEALED } from '../../../core/secrets/secret-sealer';
 import type { Component } from '../../../core/server/component';
 import type { FederationInConfig } from '../federation/federation-in.config';
 import { KeyPool } from '../../pool/key-pool';
@@ -20,8 +19,8 @@ export function covidAlertPullComponent(): Component<CommonConfig & CovidAlertPu
     serves: { traffic: false, jobs: true },
     optIn: true,
     async start(ctx) {
-      // Retrieve keys are sealed through the SecretSealer: UNSEALED until a key-encryption key is configured.
-      const sealer = UNSEALED;
+      // Retrieve keys are sealed under the server's KEK (core/secrets), like every other secret it keeps.
+      const sealer = ctx.sealer;
       const deps: CovidAlertPullDeps = {
         db: ctx.db.pool,
         keyPool: new KeyPool({ acceptSelfReport: ctx.config.FEDERATION_ACCEPT_SELF_REPORT }),

@@ -59,6 +59,13 @@ test('rows stored in plaintext before the KEK migration are sealed at start-up a
     const macKey = randomBytes(32);
     await db.pool.query(`insert into server_secrets (name, sealed) values ('one-time-code-mac', $1)`, [macKey]);
     await migrate(db.orm);
+    // A hub's COVID Alert source written before a KEK was configured (the table came with a later migration).
+    const retrieveKey = randomBytes(32);
+    await db.pool.query(
+      `insert into covid_alert_sources (name, base_url, retrieve_region, region, retrieve_key_sealed, public_key_pem,
+         interval_seconds) values ('ca', 'https://retrieve.example', '302', 'CA', $1, $2, 3600)`,
+      [retrieveKey, publicPem],
+    );
 
     const kekText = newKekText();
     const env = testEnv(url, { KEK: 'env:ENFED_TEST_KEK', ENFED_TEST_KEK: kekText, LOG_LEVEL: 'trace' });
@@ -66,7 +73,7 @@ test('rows stored in plaintext before the KEK migration are sealed at start-up a
     const kek = new KekSealer(parseKek(kekText, 'test'));
 
     const stored = await storedSecrets(db.pool);
-    t.true(stored.length >= 3);
+    t.true(stored.length >= 4);
     t.true(stored.every((v) => isSealed(v) && sealedKekId(v) === kek.kekId));
     // The node opens them through its own sealer: the migrated PEM signs, the other keys are the same bytes.
     const [signing] = await loadExportSigningKeys(new SigningKeyRepository(db.pool, node.context.sealer), new Date());
@@ -77,7 +84,10 @@ test('rows stored in plaintext before the KEK migration are sealed at start-up a
 
     // The start-up logged what it sealed, by table and KEK id, and nothing secret.
     const line = logs.lines().find((l) => l.msg === 'plaintext secrets sealed under the KEK');
-    t.like(line, { kek: kek.kekId, sealed: { signing_keys: 1, revision_token_keys: 1, server_secrets: 1 } });
+    t.like(line, {
+      kek: kek.kekId,
+      sealed: { signing_keys: 1, revision_token_keys: 1, server_secrets: 1, covid_alert_sources: 1 },
+    });
     const text = logs.text();
     const pemBody = pem.split('\n')[1]!;
     for (const secret of [kekText, kek.current.key.toString('hex'), pemBody, revisionKey, macKey].map((s) =>
