@@ -70,10 +70,13 @@ test('every command and group answers --help and -h with its usage and exit 0', 
 test('help of the long-running commands starts nothing (real binary): node, hub, migrate, demo', async (t) => {
   const { env, database, port } = await trapEnv();
   for (const words of [['node'], ['hub'], ['migrate'], ['demo']]) {
-    const started = Date.now();
-    const { stdout } = await promisify(execFile)(ENFED, [...words, '--help'], { env: { ...process.env, ...env } });
+    // A server would never exit: the generous kill timeout turns that into a failure (not a timing assertion;
+    // the help of a loaded machine may take tens of seconds to load the command tree).
+    const { stdout } = await promisify(execFile)(ENFED, [...words, '--help'], {
+      env: { ...process.env, ...env },
+      timeout: 150_000,
+    });
     t.regex(stdout, new RegExp(`^Usage: enfed ${words.join(' ')}`));
-    t.true(Date.now() - started < 20_000);
   }
   t.false(await databaseExists(database), 'no database was created or migrated');
   // Nothing listens on the port the servers were told to use.
