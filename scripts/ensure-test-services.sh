@@ -48,3 +48,15 @@ if ! command -v radosgw >/dev/null || ! command -v ceph-mon >/dev/null || ! comm
     exit 1
   fi
 fi
+
+# kubectl renders deploy/kubernetes (`kubectl kustomize`) for the manifest tests; Debian's kubernetes-client is
+# enough (its kustomize reads the overlays' `bases`). KUBECTL=<path> picks another one.
+if [ -z "${KUBECTL:-}" ] && ! command -v kubectl >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "ensure-test-services: installing Debian kubernetes-client (kubectl kustomize, Kubernetes manifest tests)"
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+  else
+    echo "ensure-test-services: the Kubernetes manifest tests need kubectl (Debian: apt-get install kubernetes-client)" >&2
+    exit 1
+  fi
+fi

@@ -27,7 +27,7 @@ export interface KeyServerOptions<C extends CommonConfig> {
   entities?: readonly EntitySchema[];
   logger?: Logger;
   now?: () => Date;
-  /** Apply pending migrations before starting (default true; production may migrate separately). */
+  /** Apply pending migrations before starting (default: MIGRATE_ON_START; production may migrate separately). */
   migrate?: boolean;
 }
 
@@ -62,7 +62,7 @@ export async function startKeyServer<C extends CommonConfig>(
       entities: options.entities,
     });
     lifecycle.onStop('database', () => db.close());
-    if (options.migrate !== false) {
+    if (options.migrate ?? config.MIGRATE_ON_START) {
       const applied = await migrate(db.orm);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
