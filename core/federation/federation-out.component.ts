@@ -6,6 +6,7 @@ import { fetchKeys, type FetchKeysDeps } from './fetch-keys';
 import type { FederationFetchRequest, FederationFetchResponse } from './federation.proto';
 import { loadFederationProto } from './federation.proto';
 import { closeGraceSeconds, serverTls, type FederationOutConfig } from './federation-out.config';
+import { declareServerCertificateGauge } from './federation-out.metrics';
 import { FederationOutRepository } from './federation-out.repository';
 import { startGrpcServer } from './grpc-server';
 import { unaryHandler } from './grpc-handler';
@@ -47,6 +48,7 @@ export function federationOutComponent(): Component<CommonConfig & FederationOut
       });
       const deadlineMs = Math.max(1000, Math.floor((ctx.config.SHUTDOWN_TIMEOUT * 1000) / 2));
       ctx.lifecycle.onStop('federation-out', () => running.stop(deadlineMs));
+      declareServerCertificateGauge(ctx.metrics, tls.certPath, ctx.logger);
       ctx.addresses.grpc = running.address;
       ctx.logger.info({ grpc: running.address, maxPageSize: deps.maxPageSize }, 'federation-out listening');
     },

@@ -18,6 +18,7 @@ import { Metrics } from '../metrics/metrics';
 import { addMetricsRoute } from '../metrics/metrics.routes';
 import type { Component, ComponentContext } from './component';
 import { checkDependencies } from './dependency-checks';
+import { declareDependencyGauge } from './dependency.metrics';
 
 export interface KeyServerOptions<C extends CommonConfig> {
   role: 'node' | 'hub';
@@ -91,12 +92,16 @@ export async function startKeyServer<C extends CommonConfig>(
     });
     const router = new Router();
     addMetricsRoute(router, metrics);
+    const dependencies = {
+      postgres: async () => {
+        await db.pool.query('select 1');
+      },
+      redis: () => pingRedis(redis, 1000),
+    };
+    declareDependencyGauge(metrics, dependencies);
     addHealthRoutes(router, {
       checks: {
-        postgres: async () => {
-          await db.pool.query('select 1');
-        },
-        redis: () => pingRedis(redis, 1000),
+        ...dependencies,
         schedules: async () => {
           const missing = await keeper.missing();
           if (missing.length > 0) throw new Error(`missing: ${missing.join(', ')}`);
