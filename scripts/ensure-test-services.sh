@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the test suite talks to is there: PostgreSQL and Redis on 127.0.0.1, Debian's
-# Chromium for the operator page browser test, Ceph (radosgw) for the S3 blob store tests and SoftHSM2 for the
-# PKCS#11 signing tests. Starts or installs only what is missing, and says so.
+# Chromium for the operator page browser test, Ceph (radosgw) for the S3 blob store tests, SoftHSM2 for the PKCS#11
+# signing tests, kubectl (manifest tests) and promtool (alert rule tests). Starts or installs only what is missing.
 # Runs before `npm test` (pretest) and in CI; on a machine where it cannot act it explains what to do.
 set -euo pipefail
 
@@ -57,6 +57,30 @@ if [ ! -e /usr/lib/softhsm/libsofthsm2.so ] || ! command -v softhsm2-util >/dev/
     apt-get update -qq && apt-get install -y -qq --no-install-recommends softhsm2 >/dev/null
   else
     echo "ensure-test-services: the PKCS#11 signing tests need SoftHSM2 (Debian: apt-get install softhsm2)" >&2
+    exit 1
+  fi
+fi
+
+# kubectl renders deploy/kubernetes (`kubectl kustomize`) for the manifest tests; Debian's kubernetes-client is
+# enough (its kustomize reads the overlays' `bases`). KUBECTL=<path> picks another one.
+if [ -z "${KUBECTL:-}" ] && ! command -v kubectl >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "ensure-test-services: installing Debian kubernetes-client (kubectl kustomize, Kubernetes manifest tests)"
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+  else
+    echo "ensure-test-services: the Kubernetes manifest tests need kubectl (Debian: apt-get install kubernetes-client)" >&2
+    exit 1
+  fi
+fi
+
+# promtool checks and unit-tests deploy/prometheus/enfed.rules.yml. Debian ships it in the prometheus package; the
+# server itself is not started (Debian's policy-rc.d in containers, and nothing here asks for it).
+if [ -z "${PROMTOOL:-}" ] && ! command -v promtool >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "ensure-test-services: installing Debian prometheus (promtool, alert rule tests)"
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  else
+    echo "ensure-test-services: the alert rule tests need promtool (Debian: apt-get install prometheus)" >&2
     exit 1
   fi
 fi

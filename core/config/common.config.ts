@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { configSection, parseSections, type ConfigOf } from './config-section';
 import { kekRules, kekSettings } from '../secrets/kek.config';
 import { pkcs11Rules, pkcs11Settings } from '../signing/pkcs11.config';
-import { duration, integer, list, url } from './env';
+import { duration, flag, integer, list, url } from './env';
 
 /**
  * Settings every enfed process shares (node and hub alike). Production defaults follow docs/; the timing
@@ -48,6 +48,11 @@ export const commonConfig = configSection(
     RETENTION: duration(14 * 86400),
     /** Where export files are written and served from. */
     BLOB_DIR: z.string().default('.enfed/blobs'),
+    /**
+     * Whether `enfed node`/`enfed hub` apply pending migrations at start. Set false where the migration runs once
+     * on its own (`enfed migrate`, a Kubernetes Job), so replicas starting together do not all migrate.
+     */
+    MIGRATE_ON_START: flag(true),
     /** How long start-up waits for PostgreSQL and Redis to answer before it exits naming the one at fault. */
     STARTUP_DEPENDENCY_TIMEOUT: duration(15),
     /** How often the job schedules are checked in Redis (and registered again if Redis lost them). */

@@ -4,6 +4,8 @@ import type { Component } from '../server/component';
 import type { BlobStoreConfig } from '../blob-store/blob-store.config';
 import { createBlobStore } from '../blob-store/create-blob-store';
 import type { ExportConfig } from './export.config';
+import { ExportHealthRepository } from './export-health.repository';
+import { declareExportGauges } from './export.metrics';
 import { writeMissingIndexes } from './serve/export-index';
 import { addExportRoutes } from './serve/export.routes';
 import { runExportWorker } from './batches/run-export-worker';
@@ -28,6 +30,7 @@ export function exportComponent<C extends CommonConfig & ExportConfig & BlobStor
       ctx.logger.info({ store: blobs.kind, location: blobs.location }, 'export files go to the blob store');
       addExportRoutes(ctx.router, blobs, config.BLOB_PUBLIC_URL);
       const repositories = exportRepositories(ctx.db.pool, ctx.sealer);
+      declareExportGauges(ctx.metrics, new ExportHealthRepository(ctx.db.pool), ctx.logger);
       await writeMissingIndexes(ctx.db.pool, blobs, await repositories.configs.list());
       const worker = await ctx.jobs.scheduled('export-worker', config.EXPORT_WORKER_INTERVAL, ctx.logger, () =>
         runExportWorker({

@@ -8,6 +8,7 @@ import { fetchKeys, type FetchKeysDeps } from './fetch-keys';
 import type { FederationFetchRequest, FederationFetchResponse } from './federation.proto';
 import { loadFederationProto } from './federation.proto';
 import { closeGraceSeconds, serverTls, type FederationOutConfig } from './federation-out.config';
+import { declareServerCertificateGauge } from './federation-out.metrics';
 import { FederationOutRepository } from './federation-out.repository';
 import type { FederationTokenConfig } from './federation-token.config';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server';
@@ -75,6 +76,7 @@ export function federationOutComponent(): Component<Config> {
           calls.count(partnerByToken(tokenCaller, call.metadata)),
         );
       }
+      declareServerCertificateGauge(ctx.metrics, tls.certPath, ctx.logger);
       ctx.logger.info(
         { grpc: ctx.addresses.grpc, grpcToken: ctx.addresses.grpcToken, maxPageSize: deps.maxPageSize },
         'federation-out listening',

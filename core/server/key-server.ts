@@ -21,6 +21,7 @@ import { checkDependencies } from './dependency-checks';
 import { openSecretSealer } from '../secrets/open-sealer';
 import { prepareSecrets } from '../secrets/prepare-secrets';
 import { Pkcs11Token } from '../signing/pkcs11-token';
+import { declareDependencyGauge } from './dependency.metrics';
 
 export interface KeyServerOptions<C extends CommonConfig> {
   role: 'node' | 'hub';
@@ -30,7 +31,7 @@ export interface KeyServerOptions<C extends CommonConfig> {
   entities?: readonly EntitySchema[];
   logger?: Logger;
   now?: () => Date;
-  /** Apply pending migrations before starting (default true; production may migrate separately). */
+  /** Apply pending migrations before starting (default: MIGRATE_ON_START; production may migrate separately). */
   migrate?: boolean;
   /** Where `env:` secret references (KEK, PKCS11_PIN) are resolved: the environment the config came from. */
   env?: NodeJS.ProcessEnv;
@@ -74,7 +75,7 @@ export async function startKeyServer<C extends CommonConfig>(
       entities: options.entities,
     });
     lifecycle.onStop('database', () => db.close());
-    if (options.migrate !== false) {
+    if (options.migrate ?? config.MIGRATE_ON_START) {
       const applied = await migrate(db.orm);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
@@ -104,12 +105,16 @@ export async function startKeyServer<C extends CommonConfig>(
     });
     const router = new Router();
     addMetricsRoute(router, metrics);
+    const dependencies = {
+      postgres: async () => {
+        await db.pool.query('select 1');
+      },
+      redis: () => pingRedis(redis, 1000),
+    };
+    declareDependencyGauge(metrics, dependencies);
     addHealthRoutes(router, {
       checks: {
-        postgres: async () => {
-          await db.pool.query('select 1');
-        },
-        redis: () => pingRedis(redis, 1000),
+        ...dependencies,
         schedules: async () => {
           const missing = await keeper.missing();
           if (missing.length > 0) throw new Error(`missing: ${missing.join(', ')}`);

@@ -109,3 +109,11 @@ test('TLS files: missing, unreadable or mismatched files are named with their va
     await certs.destroy();
   }
 });
+
+test('MIGRATE_ON_START defaults to true and can be turned off for a separate migration job', (t) => {
+  t.true(parseNodeConfig({}).MIGRATE_ON_START);
+  t.false(parseNodeConfig({ MIGRATE_ON_START: 'false' }).MIGRATE_ON_START);
+  t.false(parseHubConfig({ MIGRATE_ON_START: '0' }).MIGRATE_ON_START);
+  const error = t.throws(() => parseHubConfig({ MIGRATE_ON_START: 'later' }), { instanceOf: ConfigError });
+  t.regex(error.message, /MIGRATE_ON_START: expected true or false/);
+});

@@ -3,6 +3,7 @@ import type { Component } from '../../../core/server/component';
 import { KeyPool } from '../../pool/key-pool';
 import type { FederationInConfig } from './federation-in.config';
 import { pullMetrics } from './pull.metrics';
+import { declareUpstreamCertificateGauge } from './upstream-certificates.metrics';
 import { PULL_QUEUE, PullSchedules, type PullJobData } from './pull-schedules';
 import { pullUpstream, type PullDeps } from './pull-upstream';
 import { UpstreamClients } from './upstream-clients';
@@ -48,7 +49,9 @@ export function federationInComponent(): Component<CommonConfig & FederationInCo
         },
         { concurrency: ctx.config.FEDERATION_PULL_CONCURRENCY },
       );
-      const schedules = new PullSchedules(queue, new UpstreamQueryRepository(ctx.db.pool), clients);
+      const upstreamQueries = new UpstreamQueryRepository(ctx.db.pool);
+      declareUpstreamCertificateGauge(ctx.metrics, upstreamQueries, ctx.logger);
+      const schedules = new PullSchedules(queue, upstreamQueries, clients);
       const upstreams = await schedules.sync();
       await ctx.jobs.scheduled('federation-in-sync', ctx.config.FEDERATION_SYNC_INTERVAL, ctx.logger, () =>
         schedules.sync(),
