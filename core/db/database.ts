@@ -49,6 +49,12 @@ export async function openDatabase(
   });
   // An idle client that loses its connection must not crash the process; the next checkout reconnects.
   pool.on('error', (err) => logger.warn({ err: err.message }, 'idle database connection lost'));
+  // Nor may a checked-out one (a pull holding its lock session while it waits on the network, an export's
+  // snapshot): the pool drops its idle listener at checkout, and an 'error' event with no listener kills the
+  // process. The query in flight or the next one fails with the error and the client is discarded at release.
+  pool.on('connect', (client) =>
+    client.on('error', (err) => logger.debug({ err: err.message }, 'database connection lost while in use')),
+  );
   let closed = false;
   return {
     orm,

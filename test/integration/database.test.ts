@@ -35,3 +35,15 @@ test('the key table rejects a key that is not 16 bytes', async (t) => {
     ),
   );
 });
+
+test('a session lost while checked out (backend terminated) does not crash the process; the pool recovers', async (t) => {
+  const session = await db.pool.connect();
+  const { rows } = await session.query<{ pid: number }>('select pg_backend_pid() as pid');
+  const ended = new Promise((resolve) => session.once('end', resolve));
+  await db.pool.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
+  await ended;
+  // Without a listener on checked-out clients, the 'error' event would have ended this worker by now.
+  await t.throwsAsync(session.query('select 1'));
+  session.release(true);
+  t.is((await db.pool.query<{ one: number }>('select 1 as one')).rows[0]!.one, 1);
+});
