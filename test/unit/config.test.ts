@@ -109,3 +109,12 @@ test('TLS files: missing, unreadable or mismatched files are named with their va
     await certs.destroy();
   }
 });
+
+test('rate limits: POINTS/WINDOW or 0, defaults on, a malformed one reported by name', (t) => {
+  const defaults = parseNodeConfig({});
+  t.is(defaults.RATE_LIMIT_PUBLISH, '60/1m');
+  t.is(defaults.CLIENT_IP_PROXIES, 0);
+  t.is(parseNodeConfig({ RATE_LIMIT_CLAIM: '0' }).RATE_LIMIT_CLAIM, '0');
+  const error = t.throws(() => parseNodeConfig({ RATE_LIMIT_PUBLISH: '60 a minute' }), { instanceOf: ConfigError });
+  t.regex(error.message, /RATE_LIMIT_PUBLISH: expected POINTS\/WINDOW/);
+});
