@@ -33,17 +33,19 @@ export interface LimitedRoutes {
 
 /**
  * Puts a rate limit in front of `routes` on the component's router, with its own Redis connection closed with
- * the server. Must be called before the routes are added, so the limit runs first. Nothing when the group's
+ * the server. `mac` may be a loader, called only when the limit is on. Must be called before the routes are added, so the limit runs first. Nothing when the group's
  * setting is `0`.
  */
-export function limitRoutes(
+export async function limitRoutes(
   ctx: ComponentContext<CommonConfig & RateLimitConfig>,
-  mac: SecretMac,
+  mac: SecretMac | (() => Promise<SecretMac>),
   routes: LimitedRoutes,
-): void {
+): Promise<void> {
   const { config } = ctx;
   const limit = parseRateLimit(routes.group === 'publish' ? config.RATE_LIMIT_PUBLISH : config.RATE_LIMIT_CLAIM);
   if (!limit) return;
+  // Loaded only when the limit is on, so a node without limits creates no server secret for it.
+  const clientMac = typeof mac === 'function' ? await mac() : mac;
   // Connection errors are logged once per outage by the middleware itself; ioredis repeats them on each retry.
   const redis = connectRateLimitRedis(config.REDIS_URL, () => undefined);
   redis.connect().catch(() => undefined);
@@ -55,7 +57,7 @@ export function limitRoutes(
     {
       name: routes.group,
       limit,
-      clientId: clientIdOf(mac, config.CLIENT_IP_PROXIES),
+      clientId: clientIdOf(clientMac, config.CLIENT_IP_PROXIES),
       ...(routes.respond ? { respond: routes.respond } : {}),
     },
   );

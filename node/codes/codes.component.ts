@@ -26,7 +26,7 @@ export function codesComponent<C extends CommonConfig & CodesConfig>(): Componen
       const codes = new OneTimeCodeRepository(ctx.db.pool);
       const mac = await loadSecretMac(ctx.db.pool, ctx.sealer);
       // Plain text like every other /new-key-claim answer.
-      limitRoutes(ctx, mac, {
+      await limitRoutes(ctx, mac, {
         group: 'claim',
         paths: ['/new-key-claim'],
         respond: (http) => {

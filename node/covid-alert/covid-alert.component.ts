@@ -38,7 +38,7 @@ export function covidAlertComponent<C extends CommonConfig & CodesConfig & Covid
         () => loadExportSigningKeys(new SigningKeyRepository(ctx.db.pool, ctx.sealer), ctx.now(), ctx.signingToken),
         SIGNING_KEY_CACHE_MS,
       );
-      limitRoutes(ctx, codes.mac, {
+      await limitRoutes(ctx, codes.mac, {
         group: 'claim',
         paths: ['/claim-key', '/upload'],
         respond: writeCovidAlertRateLimited,

@@ -40,7 +40,7 @@ export function deviceApiComponent<C extends CommonConfig & CodesConfig & Device
         );
       }
       // The device API's error shape carries the code as errorCode (and error_code) beside the message.
-      limitRoutes(ctx, codes.mac, {
+      await limitRoutes(ctx, codes.mac, {
         group: 'claim',
         paths: ['/api/verify', '/api/certificate'],
         respond: (http, body) => {

@@ -112,7 +112,7 @@ export function publishComponent<
         },
       });
       // Per-client limit, keyed by the same server MAC as the failed-claim counter; fails open without Redis.
-      limitRoutes(ctx, await loadSecretMac(ctx.db.pool, ctx.sealer), {
+      await limitRoutes(ctx, () => loadSecretMac(ctx.db.pool, ctx.sealer), {
         group: 'publish',
         paths: ['/v1/publish'],
         respond: (http, body) => writePublishResponse(http, 429, { ...body, warnings: [] }),
