@@ -4,6 +4,7 @@ import { componentsRule, parseSections, type ConfigOfAll } from '../core/config/
 import { exportConfig } from '../core/export/export.config';
 import { federationOutConfig } from '../core/federation/federation-out.config';
 import { federationTokenConfig } from '../core/federation/federation-token.config';
+import { rateLimitConfig } from '../core/http/rate-limit/rate-limit.config';
 import { retentionConfig } from '../core/retention/retention.config';
 import { appMetricsConfig } from './app-metrics/app-metrics.config';
 import { codesConfig } from './codes/codes.config';
@@ -29,6 +30,7 @@ export const NODE_COMPONENT_NAMES = [
 const NODE_SECTIONS = [
   commonConfig,
   publishConfig,
+  rateLimitConfig,
   jwksConfig,
   statsConfig,
   federationOutConfig,

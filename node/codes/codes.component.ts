@@ -6,6 +6,7 @@ import { codesMetrics } from './codes.metrics';
 import { OneTimeCodeRepository } from './one-time-code.repository';
 import { addNewKeyClaimRoutes } from './new-key-claim.routes';
 import { loadSecretMac } from './code-services';
+import { limitRoutes } from './client-rate-limit';
 
 /**
  * One-time codes (docs/one-time-codes.md): `/new-key-claim` for case workers' systems, and the job that deletes
@@ -24,6 +25,15 @@ export function codesComponent<C extends CommonConfig & CodesConfig>(): Componen
       if (!tokens) throw new Error('NEW_KEY_CLAIM_TOKENS is not set');
       const codes = new OneTimeCodeRepository(ctx.db.pool);
       const mac = await loadSecretMac(ctx.db.pool, ctx.sealer);
+      // Plain text like every other /new-key-claim answer.
+      await limitRoutes(ctx, mac, {
+        group: 'claim',
+        paths: ['/new-key-claim'],
+        respond: (http) => {
+          http.type = 'text/plain; charset=utf-8';
+          http.body = 'too many requests\n';
+        },
+      });
       addNewKeyClaimRoutes(ctx.router, {
         codes,
         mac,

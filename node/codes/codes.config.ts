@@ -2,12 +2,13 @@ import { z } from 'zod';
 import type { CommonConfig } from '../../core/config/common.config';
 import { configRule, configSection, type ConfigOf } from '../../core/config/config-section';
 import { duration, integer } from '../../core/config/env';
+import type { RateLimitConfig } from '../../core/http/rate-limit/rate-limit.config';
 import { ClaimTokens } from './claim-tokens';
 import { CODE_FORMATS } from './code-format';
 
 /**
  * Environment of the one-time codes shared by both kinds of app (docs/one-time-codes.md). The claim limits
- * (failures, ban, proxies) apply to every flow that claims a code: `/claim-key` and `/api/verify`.
+ * (failures, ban) apply to every flow that claims a code: `/claim-key` and `/api/verify`.
  */
 export const codesConfig = configSection(
   {
@@ -24,8 +25,6 @@ export const codesConfig = configSection(
     CLAIM_MAX_FAILURES: integer(50, 1, 10_000),
     /** How long a ban lasts after the last failure, and how long failures are remembered (reference: 1 h). */
     CLAIM_BAN_DURATION: duration(3600),
-    /** Reverse proxies in front of the node that append to X-Forwarded-For (0: the socket's peer is the client). */
-    CLIENT_IP_PROXIES: integer(0, 0, 10),
     /** How long a hashed ID whose code was claimed cannot get another code (the key pair's validity, 15 d). */
     CLAIMED_HASH_ID_RETENTION: duration(15 * 86400),
     /** How often expired codes are deleted (reference: 30 s). */
@@ -54,4 +53,7 @@ export const codesConfig = configSection(
   ],
 );
 
-export type CodesConfig = ConfigOf<typeof codesConfig> & Pick<CommonConfig, 'REDIS_URL' | 'REDIS_PREFIX'>;
+/** The client is counted through CLIENT_IP_PROXIES, which moved to the rate limits shared with publish. */
+export type CodesConfig = ConfigOf<typeof codesConfig> &
+  Pick<CommonConfig, 'REDIS_URL' | 'REDIS_PREFIX'> &
+  RateLimitConfig;

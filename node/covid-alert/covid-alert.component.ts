@@ -4,11 +4,12 @@ import type { Component } from '../../core/server/component';
 import { SigningKeyRepository } from '../../core/signing/signing-key.repository';
 import { loadExportSigningKeys } from '../../core/signing/signing-keys';
 import { openCodeServices } from '../codes/code-services';
+import { limitRoutes } from '../codes/client-rate-limit';
 import type { CodesConfig } from '../codes/codes.config';
 import { KeyPairRepository } from './claim/key-pair.repository';
 import type { CovidAlertConfig } from './covid-alert.config';
 import { covidAlertMetrics } from './covid-alert.metrics';
-import { addCovidAlertRoutes } from './covid-alert.routes';
+import { addCovidAlertRoutes, writeCovidAlertRateLimited } from './covid-alert.routes';
 import { ExposureConfigurations } from './exposure-configuration';
 import { RetrieveHmac } from './retrieve/retrieve-hmac';
 import { UploadKeysRepository } from './upload/upload-keys.repository';
@@ -37,6 +38,11 @@ export function covidAlertComponent<C extends CommonConfig & CodesConfig & Covid
         () => loadExportSigningKeys(new SigningKeyRepository(ctx.db.pool, ctx.sealer), ctx.now(), ctx.signingToken),
         SIGNING_KEY_CACHE_MS,
       );
+      await limitRoutes(ctx, codes.mac, {
+        group: 'claim',
+        paths: ['/claim-key', '/upload'],
+        respond: writeCovidAlertRateLimited,
+      });
       addCovidAlertRoutes(ctx.router, {
         claim: {
           pool: ctx.db.pool,

@@ -51,6 +51,19 @@ function writeProto(ctx: Context, status: number, type: protobuf.Type, message: 
   ctx.body = Buffer.from(type.encode(type.fromObject(message)).finish());
 }
 
+/**
+ * The 429 of the request rate limit in the protocol's own protobuf: on `/claim-key` the reference's
+ * TEMPORARY_BAN (the app already waits on it), on `/upload` SERVER_ERROR (the app keeps its keys and retries).
+ */
+export function writeCovidAlertRateLimited(ctx: Context): void {
+  const proto = covidShieldProto();
+  if (ctx.path.startsWith('/claim-key')) {
+    writeProto(ctx, 429, proto.KeyClaimResponse, { error: KEY_CLAIM_ERROR.TEMPORARY_BAN });
+  } else {
+    writeProto(ctx, 429, proto.EncryptedUploadResponse, { error: UPLOAD_ERROR.SERVER_ERROR });
+  }
+}
+
 function text(ctx: Context, status: number, body: string): void {
   ctx.status = status;
   ctx.type = 'text/plain; charset=utf-8';

@@ -3,6 +3,7 @@ import { TtlCache } from '../../core/cache/ttl-cache';
 import type { CommonConfig } from '../../core/config/common.config';
 import type { Component } from '../../core/server/component';
 import { openCodeServices } from '../codes/code-services';
+import { limitRoutes } from '../codes/client-rate-limit';
 import type { CodesConfig } from '../codes/codes.config';
 import { codesMetrics } from '../codes/codes.metrics';
 import type { DeviceApiConfig } from './device-api.config';
@@ -38,6 +39,14 @@ export function deviceApiComponent<C extends CommonConfig & CodesConfig & Device
           'device-api: no signing key yet; /api/certificate fails until `enfed admin device-api key create`',
         );
       }
+      // The device API's error shape carries the code as errorCode (and error_code) beside the message.
+      await limitRoutes(ctx, codes.mac, {
+        group: 'claim',
+        paths: ['/api/verify', '/api/certificate'],
+        respond: (http, body) => {
+          http.body = { error: body.error, errorCode: body.code, error_code: body.code };
+        },
+      });
       addDeviceApiRoutes(ctx.router, {
         verify: {
           pool: ctx.db.pool,

@@ -1,5 +1,9 @@
 import type { CommonConfig } from '../../core/config/common.config';
+import type { RateLimitConfig } from '../../core/http/rate-limit/rate-limit.config';
 import type { Component } from '../../core/server/component';
+import { limitRoutes } from '../codes/client-rate-limit';
+import { loadSecretMac } from '../codes/code-services';
+import { writePublishResponse } from './http/publish-response';
 import { addPublishRoutes } from './publish.routes';
 import { publishMetrics } from './publish.metrics';
 import type { PublishConfig } from './publish.config';
@@ -40,7 +44,9 @@ export function publishSettings(config: PublishConfig): PublishSettings {
  * refresher of health authority keys. It makes
  * sure a revision key exists before the route takes traffic.
  */
-export function publishComponent<C extends CommonConfig & PublishConfig & JwksConfig & StatsConfig>(): Component<C> {
+export function publishComponent<
+  C extends CommonConfig & PublishConfig & JwksConfig & StatsConfig & RateLimitConfig,
+>(): Component<C> {
   return {
     name: 'publish',
     serves: { traffic: true, jobs: true },
@@ -104,6 +110,12 @@ export function publishComponent<C extends CommonConfig & PublishConfig & JwksCo
           audience: config.STATS_AUDIENCE,
           leewaySeconds: config.CERTIFICATE_LEEWAY,
         },
+      });
+      // Per-client limit, keyed by the same server MAC as the failed-claim counter; fails open without Redis.
+      await limitRoutes(ctx, () => loadSecretMac(ctx.db.pool, ctx.sealer), {
+        group: 'publish',
+        paths: ['/v1/publish'],
+        respond: (http, body) => writePublishResponse(http, 429, { ...body, warnings: [] }),
       });
       addPublishRoutes(
         ctx.router,

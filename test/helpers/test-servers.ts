@@ -18,6 +18,9 @@ export function testEnv(databaseUrl: string, extra: Record<string, string> = {})
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
     SHUTDOWN_TIMEOUT: '5',
+    // Tests send many requests from one address; the rate-limit tests switch the limits on.
+    RATE_LIMIT_PUBLISH: '0',
+    RATE_LIMIT_CLAIM: '0',
     ...extra,
   };
 }

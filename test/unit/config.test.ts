@@ -117,3 +117,12 @@ test('MIGRATE_ON_START defaults to true and can be turned off for a separate mig
   const error = t.throws(() => parseHubConfig({ MIGRATE_ON_START: 'later' }), { instanceOf: ConfigError });
   t.regex(error.message, /MIGRATE_ON_START: expected true or false/);
 });
+
+test('rate limits: POINTS/WINDOW or 0, defaults on, a malformed one reported by name', (t) => {
+  const defaults = parseNodeConfig({});
+  t.is(defaults.RATE_LIMIT_PUBLISH, '60/1m');
+  t.is(defaults.CLIENT_IP_PROXIES, 0);
+  t.is(parseNodeConfig({ RATE_LIMIT_CLAIM: '0' }).RATE_LIMIT_CLAIM, '0');
+  const error = t.throws(() => parseNodeConfig({ RATE_LIMIT_PUBLISH: '60 a minute' }), { instanceOf: ConfigError });
+  t.regex(error.message, /RATE_LIMIT_PUBLISH: expected POINTS\/WINDOW/);
+});
