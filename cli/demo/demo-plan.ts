@@ -86,5 +86,9 @@ export function serverEnv(plan: DemoPlan, s: DemoServer, options: DemoOptions, r
     // holds at most twice this (ORM and bulk pool), and idle connections are closed.
     DATABASE_POOL_SIZE: s.role === 'hub' ? '4' : '2',
     FEDERATION_PULL_CONCURRENCY: '2',
+    // Interop runs drive the demo from one address (`enfed generate`, probes, test suites): per-client limits
+    // would throttle the tester, so the demo runs without them (production defaults keep them on).
+    RATE_LIMIT_PUBLISH: '0',
+    RATE_LIMIT_CLAIM: '0',
   };
 }
