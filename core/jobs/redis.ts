@@ -46,3 +46,19 @@ export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promi
     redis.disconnect();
   }
 }
+
+/**
+ * A Redis connection that fails fast while Redis is away (no offline queue, no retries per command, 2 s command
+ * timeout) and reconnects by itself: for per-request checks (rate limits, failed-claim counters) whose caller
+ * decides at once what an outage means (fail open or closed) instead of queueing the request.
+ */
+export function connectFailFastRedis(url: string, onError: (err: Error) => void): Redis {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: 2000,
+    lazyConnect: true,
+  });
+  redis.on('error', onError);
+  return redis;
+}

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { UnavailableError } from '../../core/errors/app-error';
 import type { SecretMac } from './secret-mac';
 
@@ -48,18 +48,6 @@ export class ClaimLimiter {
     private readonly limits: ClaimLimits,
     private readonly now: () => Date,
   ) {}
-
-  /** A Redis connection for the limiter: fails fast while Redis is away, reconnects by itself. */
-  static connect(url: string, onError: (err: Error) => void): Redis {
-    const redis = new Redis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 2000,
-      lazyConnect: true,
-    });
-    redis.on('error', onError);
-    return redis;
-  }
 
   /** The Redis key of a client: a keyed hash of its address (32 hex characters). */
   clientKey(address: string): string {

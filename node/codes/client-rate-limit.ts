@@ -1,10 +1,7 @@
 import type { Context } from 'koa';
 import { clientAddress } from '../../core/http/client-address';
-import {
-  rateLimitMiddleware,
-  connectRateLimitRedis,
-  type LimitedResponder,
-} from '../../core/http/rate-limit/rate-limit.middleware';
+import { connectFailFastRedis } from '../../core/jobs/redis';
+import { rateLimitMiddleware, type LimitedResponder } from '../../core/http/rate-limit/rate-limit.middleware';
 import type { RateLimitConfig } from '../../core/http/rate-limit/rate-limit.config';
 import { parseRateLimit } from '../../core/http/rate-limit/rate-limit-setting';
 import type { CommonConfig } from '../../core/config/common.config';
@@ -47,7 +44,7 @@ export async function limitRoutes(
   // Loaded only when the limit is on, so a node without limits creates no server secret for it.
   const clientMac = typeof mac === 'function' ? await mac() : mac;
   // Connection errors are logged once per outage by the middleware itself; ioredis repeats them on each retry.
-  const redis = connectRateLimitRedis(config.REDIS_URL, () => undefined);
+  const redis = connectFailFastRedis(config.REDIS_URL, () => undefined);
   redis.connect().catch(() => undefined);
   ctx.lifecycle.onStop(`rate-limit-${routes.group}`, async () => {
     await redis.quit().catch(() => redis.disconnect());

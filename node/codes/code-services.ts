@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type pg from 'pg';
 import { clientAddress } from '../../core/http/client-address';
+import { connectFailFastRedis } from '../../core/jobs/redis';
 import { ServerSecretRepository } from '../../core/secrets/server-secret.repository';
 import type { SecretSealer } from '../../core/secrets/secret-sealer';
 import type { ComponentContext } from '../../core/server/component';
@@ -35,7 +36,7 @@ export interface CodeServices {
 export async function openCodeServices(ctx: ComponentContext<CommonConfig & CodesConfig>): Promise<CodeServices> {
   const { config } = ctx;
   const mac = await loadSecretMac(ctx.db.pool, ctx.sealer);
-  const redis = ClaimLimiter.connect(config.REDIS_URL, (err) =>
+  const redis = connectFailFastRedis(config.REDIS_URL, (err) =>
     ctx.logger.warn({ err: err.message }, 'failed-claim counter: redis connection error'),
   );
   await redis.connect();

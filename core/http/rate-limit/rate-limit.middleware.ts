@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../../logging/logger';
 import type { Metrics } from '../../metrics/metrics';
@@ -104,16 +104,4 @@ export function rateLimitMiddleware(deps: RateLimitDeps, group: RateLimitGroup):
     }
     await next();
   };
-}
-
-/** A Redis connection for the limiters: no offline queue, so an outage answers at once; reconnects by itself. */
-export function connectRateLimitRedis(url: string, onError: (err: Error) => void): Redis {
-  const redis = new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: 2000,
-    lazyConnect: true,
-  });
-  redis.on('error', onError);
-  return redis;
 }

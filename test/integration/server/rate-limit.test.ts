@@ -4,7 +4,8 @@ import type { Server } from 'node:http';
 import test from 'ava';
 import Koa from 'koa';
 import { Redis } from 'ioredis';
-import { connectRateLimitRedis, rateLimitMiddleware } from '../../../core/http/rate-limit/rate-limit.middleware';
+import { rateLimitMiddleware } from '../../../core/http/rate-limit/rate-limit.middleware';
+import { connectFailFastRedis } from '../../../core/jobs/redis';
 import { parseRateLimit } from '../../../core/http/rate-limit/rate-limit-setting';
 import { Metrics } from '../../../core/metrics/metrics';
 import { clientIdOf } from '../../../node/codes/client-rate-limit';
@@ -26,7 +27,7 @@ interface LimitedApp {
 async function limitedApp(setting: string, redisUrl = TEST_REDIS_URL): Promise<LimitedApp> {
   const prefix = uniqueName('enfed_test_rl');
   const logs = captureLogs('debug');
-  const redis = connectRateLimitRedis(redisUrl, () => undefined);
+  const redis = connectFailFastRedis(redisUrl, () => undefined);
   await redis.connect().catch(() => undefined);
   const app = new Koa();
   app.use(

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { clientAddress } from '../../../core/http/client-address';
+import { connectFailFastRedis } from '../../../core/jobs/redis';
 import { ClaimLimiter } from '../../../node/codes/claim-limiter';
 import { ClaimTokens } from '../../../node/codes/claim-tokens';
 import { ALERT_DIGITS, ALERT_LETTERS, generateCode, normalizeCode } from '../../../node/codes/code-format';
@@ -101,7 +102,7 @@ test('retrieve days: 14 days back served, older gone, future and (by choice) tod
 });
 
 test('the failed-claim counter fails closed when Redis cannot be reached (503, not a free pass)', async (t) => {
-  const redis = ClaimLimiter.connect('redis://127.0.0.1:1', () => undefined);
+  const redis = connectFailFastRedis('redis://127.0.0.1:1', () => undefined);
   try {
     const limiter = new ClaimLimiter(
       redis,
