@@ -29,58 +29,44 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   fi
 fi
 
-if ! command -v chromium >/dev/null; then
+# Installs the Debian packages one group of tests needs; where this script cannot (not root, no apt-get), it says
+# what to install and stops.
+install_or_explain() {
+  local tests="$1"
+  shift
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "ensure-test-services: installing Debian chromium (operator page browser test)"
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    echo "ensure-test-services: installing Debian $* ($tests)"
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@" >/dev/null
   else
-    echo "ensure-test-services: the operator page test needs Chromium at /usr/bin/chromium (Debian: apt-get install chromium)" >&2
+    echo "ensure-test-services: the $tests need Debian $* (apt-get install $*)" >&2
     exit 1
   fi
+}
+
+# Chromium at /usr/bin/chromium: the operator page browser test.
+if ! command -v chromium >/dev/null; then
+  install_or_explain "operator page browser test" chromium
 fi
 
-# Ceph's radosgw: the real S3 implementation the S3 blob store tests run against (test/helpers/ceph-rgw.ts).
+# Ceph's radosgw: the real S3 implementation the S3 blob store tests run against (test/helpers/ceph-rgw.ts);
+# about a minute to install.
 if ! command -v radosgw >/dev/null || ! command -v ceph-mon >/dev/null || ! command -v ceph-osd >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "ensure-test-services: installing Debian ceph-mon, ceph-osd and radosgw (S3 blob store tests; about a minute)"
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends ceph-mon ceph-osd radosgw >/dev/null
-  else
-    echo "ensure-test-services: the S3 blob store tests need Ceph (Debian: apt-get install ceph-mon ceph-osd radosgw)" >&2
-    exit 1
-  fi
+  install_or_explain "S3 blob store tests" ceph-mon ceph-osd radosgw
 fi
 
 # SoftHSM2: the PKCS#11 token the HSM export signing tests initialise in a temporary directory (test/helpers/softhsm.ts).
 if [ ! -e /usr/lib/softhsm/libsofthsm2.so ] || ! command -v softhsm2-util >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "ensure-test-services: installing Debian softhsm2 (PKCS#11 export signing tests)"
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends softhsm2 >/dev/null
-  else
-    echo "ensure-test-services: the PKCS#11 signing tests need SoftHSM2 (Debian: apt-get install softhsm2)" >&2
-    exit 1
-  fi
+  install_or_explain "PKCS#11 export signing tests" softhsm2
 fi
 
 # kubectl renders deploy/kubernetes (`kubectl kustomize`) for the manifest tests; Debian's kubernetes-client is
 # enough (its kustomize reads the overlays' `bases`). KUBECTL=<path> picks another one.
 if [ -z "${KUBECTL:-}" ] && ! command -v kubectl >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "ensure-test-services: installing Debian kubernetes-client (kubectl kustomize, Kubernetes manifest tests)"
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
-  else
-    echo "ensure-test-services: the Kubernetes manifest tests need kubectl (Debian: apt-get install kubernetes-client)" >&2
-    exit 1
-  fi
+  install_or_explain "Kubernetes manifest tests" kubernetes-client
 fi
 
 # promtool checks and unit-tests deploy/prometheus/enfed.rules.yml. Debian ships it in the prometheus package; the
 # server itself is not started (Debian's policy-rc.d in containers, and nothing here asks for it).
 if [ -z "${PROMTOOL:-}" ] && ! command -v promtool >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "ensure-test-services: installing Debian prometheus (promtool, alert rule tests)"
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-  else
-    echo "ensure-test-services: the alert rule tests need promtool (Debian: apt-get install prometheus)" >&2
-    exit 1
-  fi
+  install_or_explain "alert rule tests" prometheus
 fi
