@@ -7,18 +7,21 @@ import type { IJob } from 'kubernetes-models/batch/v1';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type { IConfigMap, IContainer, IPodSpec } from 'kubernetes-models/v1';
-import { HUB_COMPONENT_NAMES, parseHubConfig } from '../../../hub/hub.config';
-import { NODE_COMPONENT_NAMES, parseNodeConfig } from '../../../node/node.config';
+import { parseHubConfig } from '../../../hub/hub.config';
+import { hubComponents } from '../../../hub/main';
+import { parseNodeConfig } from '../../../node/node.config';
+import { nodeComponents } from '../../../node/main';
 import { generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
 import { KUBERNETES_DIR, renderKustomization, schemaProblems, type Manifest } from '../../helpers/kubernetes-manifests';
 
-/** What each overlay must run: every component of the role that is not opt-in (a state's stack is added by hand). */
+/** The names of a role's components that run by default (the opt-in ones, a state's stack, are added by hand). */
+const byDefault = (components: readonly { name: string; optIn?: boolean }[]) =>
+  components.filter((c) => !c.optIn).map((c) => c.name);
+
+/** What each overlay must run: every component of the role that is not opt-in. */
 const ROLES = {
-  node: {
-    components: NODE_COMPONENT_NAMES.filter((c) => !['codes', 'covid-alert', 'device-api'].includes(c)),
-    parse: parseNodeConfig,
-  },
-  hub: { components: [...HUB_COMPONENT_NAMES], parse: parseHubConfig },
+  node: { components: byDefault(nodeComponents()), parse: parseNodeConfig },
+  hub: { components: byDefault(hubComponents()), parse: parseHubConfig },
 } as const;
 type Role = keyof typeof ROLES;
 
