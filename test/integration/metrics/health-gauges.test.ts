@@ -44,7 +44,7 @@ test('the hub shows dependency, export freshness, signing-key and certificate ga
     );
     // Key 310 is being rotated: version 1 ends, version 2 takes over with no end. Key 311 ends for good.
     await pool.query(
-      `insert into signing_keys (key_id, version, private_key_pem, public_key_pem, active_from, active_until) values
+      `insert into signing_keys (key_id, version, private_key_sealed, public_key_pem, active_from, active_until) values
        ('310', 'v1', 'x', 'x', '2026-01-01Z', '2026-12-01Z'),
        ('310', 'v2', 'x', 'x', '2026-11-30Z', null),
        ('311', 'v1', 'x', 'x', '2026-01-01Z', '2026-12-24T00:00:00Z'),
