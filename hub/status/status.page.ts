@@ -20,6 +20,7 @@ const STYLE = new SafeHtml(`
   .state-stale { background: #fff8c5; color: #7d4e00; } .state-pending { background: #eaeef2; color: #57606a; }
   .error { color: #a40e26; white-space: pre-wrap; max-width: 32rem; overflow-wrap: anywhere; }
   code { font-size: 12px; white-space: nowrap; } time, .nowrap { white-space: nowrap; }
+  th[scope='row'] code { white-space: normal; overflow-wrap: anywhere; } /* long addresses must not widen the page */
 ${HISTORY_STYLE}`);
 
 function when(date: Date | null, now: Date): SafeHtml {

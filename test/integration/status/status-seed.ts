@@ -16,7 +16,8 @@ export const NY_ERROR = 'connect ECONNREFUSED 10.0.0.7:50051 <script>alert("x")<
  * - `node-ca`: failed once long ago, then pulled fine 1 min ago (state ok);
  * - `node-ny`: pulled fine 30 min ago, last pull failed, 3 failures in a row, backing off until 12:05;
  * - `node-tx`: its first pull is still running;
- * - `node-wa`: its last pull succeeded, but an hour ago for a 1-minute interval (stale);
+ * - `node-wa`: its last pull succeeded, but an hour ago for a 1-minute interval (stale); a long address, which
+ *   must wrap rather than widen the page;
  * - keys: 3 in CA, 2 in NY, 1 in both; two export configs with batches and files;
  * - history: an import (`import-de`) that inserted 40 keys 2 h ago, two partners, two signing keys.
  */
@@ -28,7 +29,7 @@ export async function seedHubStatus(pool: pg.Pool): Promise<void> {
     values ('node-ca', 'node-ca.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{CA}', 300, 0, null, 'node'),
            ('node-ny', 'node-ny.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{NY}', 60, 3, '${ago(-300)}', 'node'),
            ('node-tx', 'node-tx.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{TX}', 60, 0, null, 'partner'),
-           ('node-wa', 'node-wa.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{WA}', 60, 0, null, 'node')`);
+           ('node-wa', 'node-wa.federation.health-authority.example.gov:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{WA}', 60, 0, null, 'node')`);
   await pool.query(
     `insert into federation_in_runs
        (query_id, started_at, finished_at, pages, received, inserted, duplicates, invalid, revised, error, duration_ms)
