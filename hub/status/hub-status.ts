@@ -1,5 +1,6 @@
 import type { RunCounts } from '../sources/source-run.repository';
 import type { ImportStatus } from './import-status';
+import type { StatusHistory } from './status-history';
 import type { StatusRepository, UpstreamRow } from './status.repository';
 
 /** How many export batches the status shows (files: those of these batches). */
@@ -75,6 +76,8 @@ export interface HubStatus {
   imports: ImportStatus[];
   keys: { total: number; byRegion: { region: string; keys: number }[] };
   exports: { batches: ExportBatchStatus[] };
+  /** Keys per hour per upstream, last and next export, expiries and partners (status-history.ts). */
+  history: StatusHistory;
 }
 
 function seconds(ms: number): number {
@@ -138,13 +141,18 @@ export async function loadUpstreamStatus(deps: { repository: StatusRepository; n
 }
 
 /** Reads the hub's state for operators: upstream health, pooled keys, recent exports. */
-export async function loadHubStatus(deps: { repository: StatusRepository; now: Date }): Promise<HubStatus> {
+export async function loadHubStatus(deps: {
+  repository: StatusRepository;
+  now: Date;
+  history: () => Promise<StatusHistory>;
+}): Promise<HubStatus> {
   const { repository, now } = deps;
-  const [upstreams, imports, keys, batches] = await Promise.all([
+  const [upstreams, imports, keys, batches, history] = await Promise.all([
     loadUpstreamStatus(deps),
     repository.imports(),
     repository.keysByRegion(),
     repository.latestBatches(STATUS_BATCH_LIMIT),
+    deps.history(),
   ]);
   const files = await repository.filesOfBatches(batches.map((b) => b.id));
   return {
@@ -171,5 +179,6 @@ export async function loadHubStatus(deps: { repository: StatusRepository; now: D
           })),
       })),
     },
+    history,
   };
 }

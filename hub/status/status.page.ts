@@ -1,6 +1,7 @@
 import type { ExportBatchStatus, HubStatus, UpstreamStatus } from './hub-status';
 import { html, SafeHtml } from './html';
 import { importsSection } from './import-status';
+import { HISTORY_STYLE, historySections } from './status-history.page';
 import { formatCount, formatDuration, formatSeconds, formatTime } from './status.format';
 
 /** Seconds between automatic reloads of the page (a meta refresh: the page runs no script). */
@@ -19,7 +20,8 @@ const STYLE = new SafeHtml(`
   .state-stale { background: #fff8c5; color: #7d4e00; } .state-pending { background: #eaeef2; color: #57606a; }
   .error { color: #a40e26; white-space: pre-wrap; max-width: 32rem; overflow-wrap: anywhere; }
   code { font-size: 12px; white-space: nowrap; } time, .nowrap { white-space: nowrap; }
-`);
+  th[scope='row'] code { white-space: normal; overflow-wrap: anywhere; } /* long addresses must not widen the page */
+${HISTORY_STYLE}`);
 
 function when(date: Date | null, now: Date): SafeHtml {
   if (date === null) return html`<span class="muted">never</span>`;
@@ -149,7 +151,7 @@ export function renderStatusPage(status: HubStatus): string {
               </table>`}
         </section>
 
-        ${importsSection(status.imports)}
+        ${historySections(status.history, now)} ${importsSection(status.imports)}
 
         <section id="keys">
           <h2>Pooled keys by region</h2>

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { escapeHtml, html } from '../../hub/status/html';
 import { formatDuration, formatSeconds } from '../../hub/status/status.format';
+import { sparkline } from '../../hub/status/status-history.page';
 import { renderStatusPage } from '../../hub/status/status.page';
 
 const SECONDS: [number, string][] = [
@@ -38,10 +39,23 @@ test('an empty hub renders a page that says there is nothing yet', (t) => {
     imports: [],
     keys: { total: 0, byRegion: [] },
     exports: { batches: [] },
+    history: { keysPerHour: [], exports: [], expiries: [], partners: [] },
   });
   t.regex(page, /^<!doctype html>/);
   t.true(page.includes('No upstreams configured.'));
   t.true(page.includes('No export batches yet.'));
+  t.true(page.includes('No partners authorized.'));
+  t.true(page.includes('No active export configs.'));
   t.true(page.includes('As of 2026-11-22 12:00:00 UTC'));
   t.false(/<script|<link|src=/.test(page));
+});
+
+test('the sparkline draws one bar per hour, scaled to the busiest hour, and lists the figures', (t) => {
+  const svg = sparkline([0, 5, 10]).value;
+  t.is(svg.match(/<rect /g)?.length, 3);
+  t.true(svg.includes('x="5" y="12" width="4" height="12"'));
+  t.true(svg.includes('x="10" y="0" width="4" height="24"'));
+  t.true(svg.includes('x="0" y="24" width="4" height="0"'));
+  t.true(svg.includes('oldest first: 0 5 10'));
+  t.false(svg.includes('<script'));
 });

@@ -16,8 +16,10 @@ export const NY_ERROR = 'connect ECONNREFUSED 10.0.0.7:50051 <script>alert("x")<
  * - `node-ca`: failed once long ago, then pulled fine 1 min ago (state ok);
  * - `node-ny`: pulled fine 30 min ago, last pull failed, 3 failures in a row, backing off until 12:05;
  * - `node-tx`: its first pull is still running;
- * - `node-wa`: its last pull succeeded, but an hour ago for a 1-minute interval (stale);
- * - keys: 3 in CA, 2 in NY, 1 in both; two export configs with batches and files.
+ * - `node-wa`: its last pull succeeded, but an hour ago for a 1-minute interval (stale); a long address, which
+ *   must wrap rather than widen the page;
+ * - keys: 3 in CA, 2 in NY, 1 in both; two export configs with batches and files;
+ * - history: an import (`import-de`) that inserted 40 keys 2 h ago, two partners, two signing keys.
  */
 export async function seedHubStatus(pool: pg.Pool): Promise<void> {
   await pool.query(`
@@ -27,7 +29,7 @@ export async function seedHubStatus(pool: pg.Pool): Promise<void> {
     values ('node-ca', 'node-ca.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{CA}', 300, 0, null, 'node'),
            ('node-ny', 'node-ny.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{NY}', 60, 3, '${ago(-300)}', 'node'),
            ('node-tx', 'node-tx.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{TX}', 60, 0, null, 'partner'),
-           ('node-wa', 'node-wa.internal:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{WA}', 60, 0, null, 'node')`);
+           ('node-wa', 'node-wa.federation.health-authority.example.gov:50051', '/c/ca.pem', '/c/hub.pem', '/c/hub.key', '{WA}', 60, 0, null, 'node')`);
   await pool.query(
     `insert into federation_in_runs
        (query_id, started_at, finished_at, pages, received, inserted, duplicates, invalid, revised, error, duration_ms)
@@ -70,4 +72,23 @@ export async function seedHubStatus(pool: pg.Pool): Promise<void> {
       ) as f(root, filename, file_number, key_count, revised_count)
       join export_configs c on c.root = f.root
       join export_batches b on b.config_id = c.id and b.status = 'complete'`);
+  await seedHistory(pool);
+}
+
+async function seedHistory(pool: pg.Pool): Promise<void> {
+  await pool.query(`
+    insert into imports (name, index_url, export_root_url, region)
+    values ('import-de', 'https://de.example/index.txt', 'https://de.example/', 'DE')`);
+  await pool.query(`
+    insert into import_runs (import_id, started_at, finished_at, files, inserted)
+    select id, '${ago(7200)}', '${ago(7190)}', 1, 40 from imports where name = 'import-de'`);
+  await pool.query(`
+    insert into partner_authorizations (name, cert_fingerprint, include_regions, exclude_regions, enabled)
+    values ('partner-eu', '${'ab'.repeat(32)}', '{CA,NY}', '{TX}', true),
+           ('partner-old', '${'cd'.repeat(32)}', '{CA}', '{}', false)`);
+  // Validity is judged against the database clock, so the dates are far from the tests' fixed NOW.
+  await pool.query(`
+    insert into signing_keys (key_id, version, public_key_pem, active_from, active_until, pkcs11_label)
+    values ('310', 'v1', 'test', '${ago(86400)}', '2099-01-01T00:00:00Z', 'test-310'),
+           ('311', 'v1', 'test', '${ago(86400)}', null, 'test-311')`);
 }

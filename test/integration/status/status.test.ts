@@ -1,11 +1,13 @@
 import test from 'ava';
 import { chromium, type Browser } from 'playwright-core';
+import { generateTestCerts, type TestCerts } from '../../helpers/federation-certs';
 import { startTestHub } from '../../helpers/test-servers';
 import { ago, NOW, NY_ERROR, seedHubStatus } from './status-seed';
 
 type Hub = Awaited<ReturnType<typeof startTestHub>>;
 let hub: Hub;
 let browser: Browser;
+let certs: TestCerts;
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -19,9 +21,11 @@ const CHROMIUM_ARGS = [
 ];
 
 test.before(async () => {
+  certs = await generateTestCerts([]);
   [hub, browser] = await Promise.all([
-    // Only the status component: federation-in would otherwise pull the seeded (unreachable) upstreams.
-    startTestHub({ now: () => NOW, env: { ENFED_COMPONENTS: 'status' } }),
+    // Only the status component: federation-in would otherwise pull the seeded (unreachable) upstreams. The
+    // TLS settings give the status a server certificate to report, though federation-out is not started.
+    startTestHub({ now: () => NOW, env: { ENFED_COMPONENTS: 'status', ...certs.serverEnv('hub') } }),
     chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS }),
   ]);
   await seedHubStatus(hub.db.pool);
@@ -30,6 +34,7 @@ test.before(async () => {
 test.after.always(async () => {
   await browser?.close();
   await hub?.destroy();
+  await certs?.destroy();
 });
 
 test('GET /status/api reports each upstream, pooled keys per region and the latest exports', async (t) => {
@@ -137,11 +142,11 @@ test('the status page shows an operator every upstream, the failing one with its
     t.is(await page.title(), 'enfed hub status');
     t.deepEqual(requested, [`${hub.server.httpUrl}/status`], 'the page loads nothing else');
 
-    const ca = page.getByRole('row', { name: /node-ca/ });
+    const ca = page.locator('#upstreams').getByRole('row', { name: /node-ca/ });
     t.regex(await ca.innerText(), /\bok\b/);
     t.regex(await ca.innerText(), /1,200\s+1,000\s+150\s+50\s+2\s+2\.0 s\s+58 s\s+in 4 min/);
 
-    const ny = page.getByRole('row', { name: /node-ny/ });
+    const ny = page.locator('#upstreams').getByRole('row', { name: /node-ny/ });
     t.regex(await ny.innerText(), /failing/);
     const error = ny.locator('.error');
     t.true(await error.isVisible());
@@ -150,12 +155,18 @@ test('the status page shows an operator every upstream, the failing one with its
     t.is(await page.locator('script').count(), 0);
     t.regex(await ny.innerText(), /29 min 59 s\s+in 5 min\s+3$/);
 
-    const tx = page.getByRole('row', { name: /node-tx/ });
+    const tx = page.locator('#upstreams').getByRole('row', { name: /node-tx/ });
     t.regex(await tx.innerText(), /pending/);
     t.regex(await tx.innerText(), /partner · node-tx\.internal:50051/);
     t.regex(await tx.innerText(), /pulling since 2026-11-22 11:59:50 UTC/);
     t.regex(await tx.innerText(), /no successful pull/);
-    t.regex(await page.getByRole('row', { name: /node-wa/ }).innerText(), /stale[\s\S]*59 min 59 s\s+due now/);
+    t.regex(
+      await page
+        .locator('#upstreams')
+        .getByRole('row', { name: /node-wa/ })
+        .innerText(),
+      /stale[\s\S]*59 min 59 s\s+due now/,
+    );
 
     t.regex(await page.getByRole('row', { name: /^CA/ }).innerText(), /^CA\s+4$/);
     t.regex(await page.getByRole('row', { name: /^NY/ }).innerText(), /^NY\s+3$/);
@@ -183,4 +194,103 @@ test('the hub exports upstream lag and consecutive failures as gauges on /metric
   t.notRegex(text, /^enfed_federation_upstream_lag_seconds\{upstream="node-tx"\}/m, 'no lag before a first success');
   t.regex(text, /^enfed_federation_upstream_consecutive_failures\{upstream="node-ny"\} 3$/m);
   t.regex(text, /^enfed_federation_upstream_consecutive_failures\{upstream="node-tx"\} 0$/m);
+});
+
+const HOURS_CA = [...new Array<number>(22).fill(0), 1000, 0];
+
+test('GET /status/api carries keys per hour, the export schedule, expiries and partners', async (t) => {
+  const { history } = (await (await fetch(`${hub.server.httpUrl}/status/api`)).json()) as {
+    history: {
+      keysPerHour: { name: string; kind: string; since: string; hourly: number[] }[];
+      exports: Record<string, unknown>[];
+      expiries: { name: string; kind: string; expiresAt: string | null; note: string | null }[];
+      partners: Record<string, unknown>[];
+    };
+  };
+  const hours = Object.fromEntries(history.keysPerHour.map((h) => [`${h.kind}:${h.name}`, h.hourly]));
+  t.deepEqual(Object.keys(hours).sort(), [
+    'federation:node-ca',
+    'federation:node-ny',
+    'federation:node-tx',
+    'federation:node-wa',
+    'import:import-de',
+  ]);
+  t.deepEqual(hours['federation:node-ca'], HOURS_CA);
+  t.is(hours['federation:node-ny']?.[22], 10);
+  t.is(hours['import:import-de']?.[21], 40);
+  t.is(history.keysPerHour[0]?.since, ago(23 * 3600));
+
+  t.deepEqual(history.exports, [
+    { root: 'hub/all', periodSeconds: 3600, lastBatchEnd: ago(3600), lastFileAt: ago(3500), nextBatchEnd: ago(0) },
+    { root: 'hub/ca', periodSeconds: 3600, lastBatchEnd: ago(3600), lastFileAt: ago(3500), nextBatchEnd: ago(0) },
+  ]);
+
+  const server = history.expiries.find((x) => x.kind === 'server certificate');
+  t.is(server?.name, 'federation-out');
+  t.true(Date.parse(server?.expiresAt ?? '') > NOW.getTime(), 'the dev certificate is still valid');
+  t.like(
+    history.expiries.find((x) => x.name === 'node-ca'),
+    { kind: 'upstream certificate', expiresAt: null, note: 'unreadable' },
+  );
+  t.like(
+    history.expiries.find((x) => x.name === '310'),
+    { kind: 'signing key', expiresAt: '2099-01-01T00:00:00.000Z' },
+  );
+  t.like(
+    history.expiries.find((x) => x.name === '311'),
+    { kind: 'signing key', expiresAt: null, note: 'no end' },
+  );
+
+  t.deepEqual(history.partners, [
+    {
+      name: 'partner-eu',
+      includeRegions: ['CA', 'NY'],
+      excludeRegions: ['TX'],
+      enabled: true,
+      identity: 'certificate',
+      lastFetchAt: null,
+    },
+    {
+      name: 'partner-old',
+      includeRegions: ['CA'],
+      excludeRegions: [],
+      enabled: false,
+      identity: 'certificate',
+      lastFetchAt: null,
+    },
+  ]);
+});
+
+test('at 1280×800 the page fits the width and shows the history sections', async (t) => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await page.goto(`${hub.server.httpUrl}/status`);
+    const scrollWidth = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    const widths = await page.evaluate(
+      "[...document.querySelectorAll('table')].map((e) => e.closest('section').id + ':' + e.scrollWidth).join(' ')",
+    );
+    t.true(scrollWidth <= 1280, `scrollWidth ${scrollWidth} ${String(widths)}`);
+    for (const id of ['history', 'schedule', 'expiry', 'partners']) {
+      await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+      t.true(await page.locator(`#${id}`).isVisible(), id);
+    }
+    const ca = page.locator('tr[data-history="node-ca"]');
+    t.true(await ca.locator('svg.spark').isVisible());
+    t.is(await ca.locator('rect').count(), 24);
+    t.regex(await ca.innerText(), /1,000\s+0$/);
+    t.regex(await page.locator('tr[data-history="import-de"]').innerText(), /import[\s\S]*40\s+0$/);
+    t.regex(
+      await page.locator('tr[data-export="hub/all"]').innerText(),
+      /1 h\s+2026-11-22 11:00:00 UTC \(1 h ago\)[\s\S]*2026-11-22 12:00:00 UTC/,
+    );
+    t.regex(await page.locator('tr[data-expiry="node-ca"]').innerText(), /upstream certificate\s+unreadable/);
+    t.regex(await page.locator('tr[data-expiry="311"]').innerText(), /signing key\s+no end/);
+    t.regex(
+      await page.locator('tr[data-partner="partner-eu"]').innerText(),
+      /CA, NY \(not TX\)[\s\S]*last fetch not recorded/,
+    );
+    t.regex(await page.locator('tr[data-partner="partner-old"]').innerText(), /disabled/);
+  } finally {
+    await page.close();
+  }
 });
