@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { dropDatabase } from '../../core/db/admin';
 import { pastDailyKeys, publishBody } from '../../cli/demo/dev-health-authority';
 import type { DemoManifest } from '../../cli/demo/demo-manifest';
 import { enfedInProcess } from '../helpers/cli';
+import { freeBasePort } from '../helpers/demo';
 import { databaseUrl, TEST_PG_URL, TEST_REDIS_URL, uniqueName } from '../helpers/test-database';
 import { readZipBuffer } from '../helpers/zip';
 
@@ -58,7 +58,7 @@ test('enfed demo: keys published at a node reach the hub export, and SIGTERM sto
       '--instance',
       instance,
       '--base-port',
-      String(randomInt(20_000, 40_000)),
+      String(await freeBasePort()),
       '--export-period',
       '10',
       '--truncate-window',

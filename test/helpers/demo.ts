@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dropDatabase } from '../../core/db/admin';
 import { deleteRedisPrefix } from '../../core/jobs/redis';
+import { freePortBlock } from './ports';
 import { databaseUrl, TEST_PG_URL, TEST_REDIS_URL } from './test-database';
 
 const ENFED = fileURLToPath(new URL('../../cli/enfed.ts', import.meta.url));
@@ -71,21 +70,9 @@ export async function processesOf(instance: string): Promise<number[]> {
   return found;
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  const server = createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 /** A --base-port whose eight ports (HTTP base..base+3, gRPC base+1000..base+1003) were free a moment ago. */
-export async function freeBasePort(): Promise<number> {
-  for (;;) {
-    const base = randomInt(20_000, 40_000);
-    const ports = [0, 1, 2, 3].flatMap((i) => [base + i, base + 1000 + i]);
-    if ((await Promise.all(ports.map(portIsFree))).every(Boolean)) return base;
-  }
+export function freeBasePort(): Promise<number> {
+  return freePortBlock([0, 1, 2, 3].flatMap((i) => [i, 1000 + i]));
 }
 
 /** URL of one server's database of a demo instance. */
