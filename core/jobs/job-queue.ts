@@ -114,9 +114,18 @@ export class JobQueue<D extends object = Record<string, never>> {
     return this.options.handler(data);
   }
 
-  /** Stops the worker (after the job in hand) and closes the queue. Idempotent. */
-  close(): Promise<void> {
-    this.closing ??= Promise.allSettled([this.worker.close(), this.queue.close()]).then(() => undefined);
+  /**
+   * Stops the worker (after the job in hand) and closes the queue. Idempotent. With `redisAway`, the
+   * connections are dropped at once instead: a graceful close sends QUIT and waits for Redis to answer, which
+   * while Redis is unreachable lasts until the shutdown deadline. (ioredis drops a connection that is waiting
+   * to reconnect without ever emitting 'end', so the queue's disconnect is not awaited past a second.)
+   */
+  close(options: { redisAway?: boolean } = {}): Promise<void> {
+    this.closing ??= (
+      options.redisAway
+        ? Promise.allSettled([this.worker.close(true), settleWithin(this.queue.disconnect(), 1000)])
+        : Promise.allSettled([this.worker.close(), this.queue.close()])
+    ).then(() => undefined);
     return this.closing;
   }
 
@@ -129,4 +138,13 @@ export class JobQueue<D extends object = Record<string, never>> {
       { name: this.options.name, data: want.data, opts: KEEP_JOBS },
     );
   }
+}
+
+/** Resolves when `work` settles or after `ms`, whichever comes first. */
+function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([work.then(() => undefined), deadline]).finally(() => clearTimeout(timer));
 }

@@ -37,9 +37,10 @@ export class Jobs {
     return this.track(await startScheduledJob({ ...this.common(logger), name, everySeconds, handler }));
   }
 
-  /** Closes every queue (after the jobs in hand). */
+  /** Closes every queue (after the jobs in hand), or drops their connections when Redis is unreachable. */
   async close(): Promise<void> {
-    await Promise.allSettled(this.queues.map((q) => q.close()));
+    const redisAway = this.settings.connection.status !== 'ready';
+    await Promise.allSettled(this.queues.map((q) => q.close({ redisAway })));
   }
 
   private common(logger: Logger) {

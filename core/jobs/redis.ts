@@ -3,10 +3,22 @@ import type { ConnectionOptions } from 'bullmq';
 
 /**
  * A Redis connection suitable for BullMQ (which requires `maxRetriesPerRequest: null` for workers).
- * Callers own the connection and must `quit()` it on shutdown.
+ * Callers own the connection and must close it on shutdown (`closeRedis`).
  */
 export function createRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+}
+
+/**
+ * Closes a connection: QUIT when Redis is there (pending replies arrive first), otherwise drop it at once. QUIT
+ * on a connection that is reconnecting waits in the offline queue for a Redis that may never come back.
+ */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
+  await redis.quit().catch(() => redis.disconnect());
 }
 
 /** Resolves once Redis answers PING, or rejects with a clear message after `timeoutMs`. */

@@ -8,7 +8,7 @@ import { errorMiddleware } from '../http/error-middleware';
 import { addHealthRoutes } from '../http/health.routes';
 import { listen } from '../http/http-server';
 import { Jobs } from '../jobs/jobs';
-import { createRedis, pingRedis } from '../jobs/redis';
+import { closeRedis, createRedis, pingRedis } from '../jobs/redis';
 import { claimRedisPrefix } from '../jobs/redis-prefix-owner';
 import { ScheduleKeeper } from '../jobs/schedule-keeper';
 import { Lifecycle } from '../lifecycle/lifecycle';
@@ -85,7 +85,7 @@ export async function startKeyServer<C extends CommonConfig>(
     // ioredis reconnects by itself; an outage shows in /readyz and here, never as an unhandled event.
     redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
     lifecycle.onStop('redis', async () => {
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedis(redis);
     });
     const owner = {
       serverId: await serverIdentity(db.pool),

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { clientAddress } from '../../core/http/client-address';
-import { connectFailFastRedis } from '../../core/jobs/redis';
+import { closeRedis, connectFailFastRedis } from '../../core/jobs/redis';
 import { rateLimitMiddleware, type LimitedResponder } from '../../core/http/rate-limit/rate-limit.middleware';
 import type { RateLimitConfig } from '../../core/http/rate-limit/rate-limit.config';
 import { parseRateLimit } from '../../core/http/rate-limit/rate-limit-setting';
@@ -47,7 +47,7 @@ export async function limitRoutes(
   const redis = connectFailFastRedis(config.REDIS_URL, () => undefined);
   redis.connect().catch(() => undefined);
   ctx.lifecycle.onStop(`rate-limit-${routes.group}`, async () => {
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
   });
   const middleware = rateLimitMiddleware(
     { redis, prefix: config.REDIS_PREFIX, logger: ctx.logger, metrics: ctx.metrics },

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type pg from 'pg';
 import { clientAddress } from '../../core/http/client-address';
-import { connectFailFastRedis } from '../../core/jobs/redis';
+import { closeRedis, connectFailFastRedis } from '../../core/jobs/redis';
 import { ServerSecretRepository } from '../../core/secrets/server-secret.repository';
 import type { SecretSealer } from '../../core/secrets/secret-sealer';
 import type { ComponentContext } from '../../core/server/component';
@@ -41,7 +41,7 @@ export async function openCodeServices(ctx: ComponentContext<CommonConfig & Code
   );
   await redis.connect();
   ctx.lifecycle.onStop('claim-limiter', async () => {
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
   });
   const limiter = new ClaimLimiter(
     redis,

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { deleteRedisPrefix } from '../../../core/jobs/redis';
 import { dailyKeys, postPublish, publishBody, registerAuthorityAndApp } from '../../helpers/publish-fixtures';
+import { captureLogs } from '../../helpers/captured-logs';
 import { startTcpProxy } from '../../helpers/tcp-proxy';
 import { TEST_PG_URL, TEST_REDIS_URL } from '../../helpers/test-database';
 import { startTestHub, startTestNode } from '../../helpers/test-servers';
@@ -97,6 +98,32 @@ test('Redis down: publishing goes on and /readyz says ready but degraded; a jobs
   } finally {
     await proxy.resume();
     await Promise.allSettled([node.destroy(), jobsOnly.destroy()]);
+    await proxy.close();
+  }
+});
+
+test('Stopping while Redis is unreachable: the job queues drop their connections, no stage waits out its deadline', async (t) => {
+  const redisHost = new URL(TEST_REDIS_URL);
+  const proxy = await startTcpProxy(`${redisHost.hostname}:${redisHost.port || 6379}`);
+  const logs = captureLogs('warn');
+  // A deadline far longer than the test's patience: reaching it would show as a warning line.
+  const node = await startTestNode({
+    env: { REDIS_URL: via(proxy.port, TEST_REDIS_URL), SHUTDOWN_TIMEOUT: '60s' },
+    logger: logs.logger,
+  });
+  let stopped = false;
+  try {
+    await proxy.cut();
+    await until('readiness to notice Redis is gone', async () =>
+      (await readiness(node.server.httpUrl)).body.status === 'degraded' ? true : undefined,
+    );
+    await node.server.stop();
+    stopped = true;
+    const timedOut = logs.lines().filter((line) => line.msg === 'shutdown stage timed out; moving on');
+    t.deepEqual(timedOut, [], 'every shutdown stage finished by itself');
+  } finally {
+    if (!stopped) await node.server.stop();
+    await node.db.destroy();
     await proxy.close();
   }
 });
