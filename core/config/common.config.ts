@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { configSection, parseSections, type ConfigOf } from './config-section';
 import { kekRules, kekSettings } from '../secrets/kek.config';
 import { pkcs11Rules, pkcs11Settings } from '../signing/pkcs11.config';
+import { tracingSettings } from '../tracing/tracing.config';
 import { duration, flag, integer, list, url } from './env';
 
 /**
@@ -61,6 +62,7 @@ export const commonConfig = configSection(
     SHUTDOWN_TIMEOUT: duration(10),
     ...kekSettings,
     ...pkcs11Settings,
+    ...tracingSettings,
   },
   [...kekRules, ...pkcs11Rules],
 );

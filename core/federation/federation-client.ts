@@ -1,6 +1,7 @@
 import { Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import { UnavailableError } from '../errors/app-error';
 import { createClientCredentials, type ClientTlsFiles } from '../tls/client-credentials';
+import { injectTraceContext } from '../tracing/grpc-trace-context';
 import { loadFederationProto, type FederationFetchRequest, type FederationFetchResponse } from './federation.proto';
 
 /** Where and as whom to call an upstream's Federation.Fetch. */
@@ -71,6 +72,7 @@ export class FederationClient {
     };
     const method = (this.client as unknown as { Fetch: FetchMethod }).Fetch.bind(this.client);
     const metadata = new Metadata();
+    injectTraceContext(metadata);
     if (this.bearerToken) metadata.set('authorization', `Bearer ${await this.bearerToken()}`);
     return new Promise((resolve, reject) => {
       method(full, metadata, { deadline: new Date(Date.now() + deadlineMs) }, (err, response) => {

@@ -6,6 +6,7 @@ import type { FederationOutRepository, KeyFilter, ServedKeyRow } from './federat
 import { toWireKey } from './key-wire';
 import type { PartnerAuthorization } from './partner-authorization.repository';
 import { effectiveRegions, trimRegions, type EffectiveRegions } from './region-filter';
+import { addSpanAttributes } from '../tracing/spans';
 
 /** Default server cap on keys per page (docs/federation.md). */
 export const DEFAULT_MAX_PAGE_SIZE = 500;
@@ -75,6 +76,12 @@ export async function fetchKeys(
     keyCursor: encodeCursor(keyPosition, scope),
     revisedKeyCursor: encodeCursor(revisedPosition, scope),
   };
+  addSpanAttributes({
+    'enfed.fetch.page_size': pageSize,
+    'enfed.fetch.keys': response.keys.length,
+    'enfed.fetch.revised_keys': response.revisedKeys.length,
+    'enfed.fetch.partial': response.partialResponse,
+  });
   return response;
 }
 

@@ -2,6 +2,8 @@ import type { sendUnaryData, ServerUnaryCall, ServiceDefinition } from '@grpc/gr
 import { BadRequestError } from '../errors/app-error';
 import { reportError } from '../errors/report-error';
 import type { Logger } from '../logging/logger';
+import { extractTraceContext } from '../tracing/grpc-trace-context';
+import { SpanKind, withSpan } from '../tracing/spans';
 
 /**
  * Adapts an async handler to grpc-js. A rejected promise becomes the status of the one error table; an
@@ -16,7 +18,10 @@ export function unaryHandler<Req, Res>(
     const handled =
       (call.request as unknown) instanceof MalformedRequest
         ? Promise.reject(new BadRequestError('the request message could not be decoded', 'malformed_request'))
-        : handle(call);
+        : withSpan(`federation.${method}`, { 'rpc.system': 'grpc', 'rpc.method': method }, () => handle(call), {
+            kind: SpanKind.SERVER,
+            parent: extractTraceContext(call.metadata),
+          });
     handled.then(
       (response) => callback(null, response),
       (err: unknown) => {

@@ -21,6 +21,7 @@ import { checkDependencies } from './dependency-checks';
 import { openSecretSealer } from '../secrets/open-sealer';
 import { prepareSecrets } from '../secrets/prepare-secrets';
 import { Pkcs11Token } from '../signing/pkcs11-token';
+import { startTracing } from '../tracing/start-tracing';
 import { declareDependencyGauge } from './dependency.metrics';
 
 export interface KeyServerOptions<C extends CommonConfig> {
@@ -59,6 +60,8 @@ export async function startKeyServer<C extends CommonConfig>(
     options.logger ??
     createLogger({ level: config.LOG_LEVEL, name: role, instance: config.ENFED_INSTANCE, format: config.LOG_FORMAT });
   const lifecycle = new Lifecycle(logger, config.SHUTDOWN_TIMEOUT * 1000);
+  // First, so that its flush is the last shutdown stage.
+  startTracing(config, role, lifecycle, logger);
   const wanted = config.ENFED_COMPONENTS;
   const components = options.components.filter((c) => (wanted.length === 0 ? !c.optIn : wanted.includes(c.name)));
   try {

@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import { AppError } from '../../core/errors/app-error';
 import { reportError } from '../../core/errors/report-error';
 import type { Logger } from '../../core/logging/logger';
@@ -9,6 +10,7 @@ import type { PublishMetrics } from './publish.metrics';
 import { CertificateInvalidError, PUBLISH_CODES } from './publish-errors';
 import { parsePublishRequest } from './request/publish-request';
 import { platformOf } from './stats/publish-stats';
+import { publishOutcome, publishSpan, tracePublishParse } from '../../core/tracing/publish-spans';
 
 /** Raised for a body that is not `application/json` (415). */
 class UnsupportedMediaTypeError extends AppError {
@@ -32,13 +34,21 @@ export function addPublishRoutes(
   options: { maxBodyBytes: number; logger: Logger; metrics: PublishMetrics },
 ): void {
   const { maxBodyBytes, logger, metrics } = options;
-  router.post('/v1/publish', async (ctx) => {
+  const handle = async (ctx: Context) => {
     try {
       if (!isJson(ctx.get('content-type'))) throw new UnsupportedMediaTypeError();
-      const body = await readBody(ctx.req, maxBodyBytes);
-      const request = parsePublishRequest(body.toString('utf8'));
+      const request = await tracePublishParse(async () => {
+        const body = await readBody(ctx.req, maxBodyBytes);
+        return { bytes: body.length, request: parsePublishRequest(body.toString('utf8')) };
+      });
       const result = await publish(deps, request, { platform: platformOf(ctx.get('user-agent')) });
       const partial = result.warnings.length > 0;
+      publishOutcome(
+        partial ? PUBLISH_CODES.partialFailure : 'ok',
+        200,
+        result.insertedExposures,
+        result.warnings.length,
+      );
       metrics.answered(partial ? PUBLISH_CODES.partialFailure : 'ok');
       metrics.keys('stored', result.insertedExposures);
       metrics.keys('dropped', result.warnings.length);
@@ -51,6 +61,7 @@ export function addPublishRoutes(
     } catch (err) {
       const pub = reportError(logger, err, { route: 'publish' });
       metrics.answered(pub.code);
+      publishOutcome(pub.code, pub.http);
       if (pub.errorId) ctx.set('x-request-id', pub.errorId);
       if (pub.retryAfterSeconds !== undefined) ctx.set('retry-after', String(pub.retryAfterSeconds));
       if (err instanceof CertificateInvalidError) {
@@ -60,5 +71,6 @@ export function addPublishRoutes(
       const warnings = err instanceof AppError && Array.isArray(err.details.warnings) ? err.details.warnings : [];
       writePublishResponse(ctx, pub.http, { code: pub.code, error: pub.message, warnings });
     }
-  });
+  };
+  router.post('/v1/publish', (ctx) => publishSpan(() => handle(ctx)));
 }

@@ -15,6 +15,7 @@ import type { RevisionKeyRing } from './revision/revision-key-ring';
 import type { RevisableKey } from './revision/revision-token';
 import type { KeyRevision, PublishKeysRepository, StoredKeyState } from './storage/publish-keys.repository';
 import { verifyCertificate } from './verification/certificate';
+import { tracePublishStore, tracePublishVerify } from '../../core/tracing/publish-spans';
 import type { TrustStore } from './verification/trust-store';
 
 /** The rules a publish runs with (from config). */
@@ -64,15 +65,17 @@ export async function publish(
   let certificateOnset: number | undefined;
   let healthAuthorityId: number | null = null;
   if (!app.bypassVerification) {
-    const certificate = await verifyCertificate({
-      token: request.verificationPayload,
-      hmacKey: request.hmacKey,
-      keys: request.temporaryExposureKeys,
-      app,
-      now,
-      leewaySeconds: settings.leewaySeconds,
-      authority: (iss) => deps.trust.authority(iss),
-    });
+    const certificate = await tracePublishVerify(() =>
+      verifyCertificate({
+        token: request.verificationPayload,
+        hmacKey: request.hmacKey,
+        keys: request.temporaryExposureKeys,
+        app,
+        now,
+        leewaySeconds: settings.leewaySeconds,
+        authority: (iss) => deps.trust.authority(iss),
+      }),
+    );
     reportType = certificate.reportType;
     certificateOnset = certificate.symptomOnsetInterval;
     healthAuthorityId = certificate.healthAuthorityId;
@@ -118,10 +121,12 @@ export async function publish(
           oldestDays: Math.max(0, ...keys.map((k) => daysBetweenIntervals(k.intervalNumber, currentInterval))),
           onsetDaysAgo: onsetGiven ? onsetDaysAgo(onsetInterval, now) : null,
         };
-  const outcome = await deps.keys.store(keys, (existing) => planWrites(keys, existing, token, app), {
-    alwaysPlan: reportType === 'negative',
-    stats,
-  });
+  const outcome = await tracePublishStore(keys.length, () =>
+    deps.keys.store(keys, (existing) => planWrites(keys, existing, token, app), {
+      alwaysPlan: reportType === 'negative',
+      stats,
+    }),
+  );
   return { revisionToken, insertedExposures: outcome.inserted + outcome.revised, warnings };
 }
 

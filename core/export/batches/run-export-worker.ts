@@ -6,6 +6,7 @@ import type { BlobStore } from '../../blob-store/blob-store';
 import { buildExportFiles, type ExportBuildSettings } from '../build/export-builder';
 import type { ExportRepositories } from './export-repositories';
 import { rewriteIndex } from '../serve/export-index';
+import { exportBatchSpan } from '../../tracing/export-spans';
 
 export interface ExportWorkerDeps extends ExportRepositories {
   /** For the builder's snapshot of the window's keys and for rewriting index.txt. */
@@ -55,7 +56,9 @@ export async function runExportWorker(
         // The config was deleted after the claim (its batches cascade away); nothing to build.
         continue;
       }
-      const files = await buildExportFiles(deps, config, { start: batch.startAt, end: batch.endAt }, signingKeys);
+      const files = await exportBatchSpan(batch.id, () =>
+        buildExportFiles(deps, config, { start: batch.startAt, end: batch.endAt }, signingKeys),
+      );
       if (!(await batches.complete(batch, files))) {
         log.warn('lease lost before completion; another worker owns this batch now');
         continue;

@@ -10,6 +10,7 @@ import { ROW_SIZE } from '../format/export-row';
 import { FileSequence, type BuiltFile } from './file-sequence';
 import { padRows } from './padding';
 import { KEYS_TAG, REVISED_KEYS_TAG } from '../format/tek-encoder';
+import { tracedExportRead } from '../../tracing/export-spans';
 
 /** Tunables of file building (from the export env shape). */
 export interface ExportBuildSettings {
@@ -57,8 +58,12 @@ export async function buildExportFiles(
     // COPY takes no bind parameters: values are inlined as quoted literals.
     const literal = inlineLiterals((text) => client.escapeLiteral(text));
     const rule = exportRegionRule(config);
-    const primary = copyRows(client, primaryKeysSelect(rule, window.start, window.end, literal));
-    const revisedQuery = () => copyRows(client, revisedKeysSelect(rule, window.start, window.end, literal));
+    const primary = tracedExportRead(
+      'keys',
+      copyRows(client, primaryKeysSelect(rule, window.start, window.end, literal)),
+    );
+    const revisedQuery = () =>
+      tracedExportRead('revised_keys', copyRows(client, revisedKeysSelect(rule, window.start, window.end, literal)));
 
     const primaryHead = await readUpTo(primary, target);
     if (!primaryHead.done) {

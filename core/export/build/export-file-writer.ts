@@ -6,6 +6,7 @@ import type { BlobStore, BlobWrite } from '../../blob-store/blob-store';
 import { EXPORT_BIN_ENTRY, EXPORT_SIG_ENTRY, type ExportHeader } from '../format/export-format';
 import { ZIP_HEADERS } from '../format/export-cache-headers';
 import { encodeExportBinPrefix, encodeSignatureList } from '../format/export-header';
+import { ExportFileTrace } from '../../tracing/export-spans';
 
 export interface ExportFileWriterOptions {
   blobs: BlobStore;
@@ -28,6 +29,7 @@ export interface ExportFileWriterOptions {
 export class ExportFileWriter {
   private readonly failed: Promise<never>;
   private finished = false;
+  private readonly trace: ExportFileTrace;
 
   private constructor(
     private readonly entry: PassThrough,
@@ -43,6 +45,7 @@ export class ExportFileWriter {
     });
     // Observed through `write`/`finish`; this handler only keeps an early failure from going unhandled.
     this.failed.catch(() => undefined);
+    this.trace = new ExportFileTrace(options.name);
   }
 
   /** Starts the blob write and writes the export.bin prefix (header and fields 1–6). */
@@ -60,6 +63,7 @@ export class ExportFileWriter {
   /** Appends bytes of export.bin; resolves when the stream can take more. `chunk` must not be reused. */
   async write(chunk: Buffer): Promise<void> {
     this.signer.update(chunk);
+    this.trace.wrote(chunk.length);
     if (!this.entry.write(chunk)) await Promise.race([once(this.entry, 'drain'), this.failed]);
   }
 
@@ -67,20 +71,22 @@ export class ExportFileWriter {
   async finish(): Promise<void> {
     this.finished = true;
     this.entry.end();
-    const signatures = await this.signer.finish();
+    this.trace.encoded();
+    const signatures = await this.trace.sign(this.options.signingKeys.length, () => this.signer.finish());
     const { batchNum, batchSize } = this.options.header;
     this.zip.addBuffer(encodeSignatureList(signatures, batchNum, batchSize), EXPORT_SIG_ENTRY, {
       mtime: this.options.mtime,
       compressionLevel: this.options.compressionLevel,
     });
     this.zip.end();
-    await Promise.race([this.blob.commit(), this.failed]);
+    await this.trace.write(() => Promise.race([this.blob.commit(), this.failed]));
   }
 
   /** Drops the partial write (after an error elsewhere): nothing of it becomes visible. */
   async abort(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    this.trace.aborted();
     this.entry.destroy();
     await this.blob.abort();
   }

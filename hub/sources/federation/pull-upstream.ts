@@ -6,6 +6,7 @@ import type { FederationFetchRequest, FederationFetchResponse } from '../../../c
 import { truncate } from '../../../core/keys/intervals';
 import type { Logger } from '../../../core/logging/logger';
 import { tlsFileProblems } from '../../../core/tls/tls-file-problems';
+import { pullSpan, traceFetchPage, traceStorePage } from '../../../core/tracing/pull-spans';
 import { nextAttemptAt } from '../backoff';
 import type { KeyPool } from '../../pool/key-pool';
 import { incomingFromWire } from './incoming-wire-keys';
@@ -69,7 +70,7 @@ export async function pullUpstream(deps: PullDeps, queryId: number, options: Pul
       if (!options.ignoreBackoff && query.nextAttemptAt && query.nextAttemptAt > deps.now()) {
         return { status: 'backing-off' };
       }
-      return await runPull(deps, lockSession, queries, query, options);
+      return await pullSpan(query.name, () => runPull(deps, lockSession, queries, query, options));
     } finally {
       await queries.unlock(lockSession, queryId);
     }
@@ -105,14 +106,14 @@ async function runPull(
     // Inside the try: unreadable TLS files are a failure of this upstream (run closed, backoff), like a refused call.
     const client = clientFor(deps, query, log);
     const fetchPage = (state: FederationFetchRequest['state']) =>
-      client.fetch({ ...base, state }, deps.deadlineSeconds * 1000);
+      traceFetchPage(deps.pageSize, () => client.fetch({ ...base, state }, deps.deadlineSeconds * 1000));
     pending = fetchPage({ keyCursor: query.keyCursor, revisedKeyCursor: query.revisedKeyCursor });
     while (pending) {
       const page: FederationFetchResponse = await pending;
       // Overlap: ask for the next page before storing this one. If storing fails, that answer is dropped.
       pending = page.partialResponse ? fetchPage(page.nextFetchState) : undefined;
       if (signal?.aborted) throw new PullAbortedError();
-      await storePage(deps, session, queries, runs, query, runId, page, counts);
+      await traceStorePage(page, () => storePage(deps, session, queries, runs, query, runId, page, counts));
       onPage?.(counts);
     }
     await inClientTransaction(session, async () => {
