@@ -42,19 +42,10 @@ export async function openDatabase(
   });
   // Prepared (named) statements on hot paths save parse and analysis, while force_custom_plan keeps PostgreSQL
   // planning each execution with its real parameters: a generic plan cached on a small table can scan it whole.
-  const pool = new pg.Pool({
-    connectionString: url,
+  const pool = openPool(url, logger, {
     max: options.poolSize ?? 10,
-    options: '-c plan_cache_mode=force_custom_plan',
+    settings: { plan_cache_mode: 'force_custom_plan' },
   });
-  // An idle client that loses its connection must not crash the process; the next checkout reconnects.
-  pool.on('error', (err) => logger.warn({ err: err.message }, 'idle database connection lost'));
-  // Nor may a checked-out one (a pull holding its lock session while it waits on the network, an export's
-  // snapshot): the pool drops its idle listener at checkout, and an 'error' event with no listener kills the
-  // process. The query in flight or the next one fails with the error and the client is discarded at release.
-  pool.on('connect', (client) =>
-    client.on('error', (err) => logger.debug({ err: err.message }, 'database connection lost while in use')),
-  );
   let closed = false;
   return {
     orm,
@@ -65,6 +56,33 @@ export async function openDatabase(
       await Promise.allSettled([orm.close(true), pool.end()]);
     },
   };
+}
+
+/**
+ * A plain `pg` pool whose sessions start with `settings` (PostgreSQL parameters). A lost connection, idle or
+ * checked out, never crashes the process: the query in flight or the next one fails and the client is discarded.
+ */
+export function openPool(
+  url: string,
+  logger: Logger,
+  options: { max: number; settings: Record<string, string> },
+): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max,
+    options: Object.entries(options.settings)
+      .map(([name, value]) => `-c ${name}=${value}`)
+      .join(' '),
+  });
+  // An idle client that loses its connection must not crash the process; the next checkout reconnects.
+  pool.on('error', (err) => logger.warn({ err: err.message }, 'idle database connection lost'));
+  // Nor may a checked-out one (a pull holding its lock session while it waits on the network, an export's
+  // snapshot): the pool drops its idle listener at checkout, and an 'error' event with no listener kills the
+  // process. The query in flight or the next one fails with the error and the client is discarded at release.
+  pool.on('connect', (client) =>
+    client.on('error', (err) => logger.debug({ err: err.message }, 'database connection lost while in use')),
+  );
+  return pool;
 }
 
 /** Applies every pending migration. Returns the names applied. */

@@ -1,4 +1,5 @@
 import type { CommonConfig } from '../../core/config/common.config';
+import { openPool } from '../../core/db/database';
 import type { RateLimitConfig } from '../../core/http/rate-limit/rate-limit.config';
 import type { Component } from '../../core/server/component';
 import { limitRoutes } from '../codes/client-rate-limit';
@@ -11,7 +12,7 @@ import type { PublishSettings } from './publish';
 import { RevisionKeyRing } from './revision/revision-key-ring';
 import { RevisionKeyRepository } from './revision/revision-key.repository';
 import { REVISION_KEY_ROTATION_JOB, revisionKeyRotation } from './revision/revision-key-rotation.job';
-import { PublishKeysRepository } from './storage/publish-keys.repository';
+import { PUBLISH_STORE_SESSION, PublishKeysRepository } from './storage/publish-keys.repository';
 import { TrustStore } from './verification/trust-store';
 import { AuthorizedAppRepository } from './apps/authorized-app.repository';
 import { HealthAuthorityRepository } from './authorities/health-authority.repository';
@@ -117,10 +118,17 @@ export function publishComponent<
         paths: ['/v1/publish'],
         respond: (http, body) => writePublishResponse(http, 429, { ...body, warnings: [] }),
       });
+      // The publish store has its own pool, whose sessions let PostgreSQL keep one plan per statement (see
+      // PUBLISH_STORE_SESSION); the bulk pool's other users keep planning with their real parameters.
+      const storePool = openPool(config.DATABASE_URL, ctx.logger, {
+        max: config.DATABASE_POOL_SIZE,
+        settings: PUBLISH_STORE_SESSION,
+      });
+      ctx.lifecycle.onStop('publish store pool', () => storePool.end());
       addPublishRoutes(
         ctx.router,
         {
-          keys: new PublishKeysRepository(ctx.db.pool),
+          keys: new PublishKeysRepository(storePool),
           trust,
           revisionKeys: new RevisionKeyRing(revisionKeys, ttlMs, rotate),
           now: ctx.now,
