@@ -6,7 +6,8 @@
  * the production scheduler, BullMQ worker and pull concurrency) starts over an empty hub database with N
  * upstreams registered; the round runs from the first pull's start to the last pull's end (federation_in_runs).
  * Measured: wall time, keys/s, hub CPU seconds, hub peak RSS (VmHWM), the most PostgreSQL sessions the hub held,
- * and the CPU of its PostgreSQL backends. Baseline in the same run: COPY of the same N×K rows from the node
+ * and the CPU of its PostgreSQL backends. Then a second hub process pulls the same upstreams again, with nothing
+ * new: the fixed cost per upstream (cold: each pull builds its client and shakes hands). Baseline in the same run: COPY of the same N×K rows from the node
  * databases into the same (emptied) hub table. Linearity: time(N) / (N/N₀ · time(N₀)) for the smallest N₀,
  * ≈ 1 when the cost grows with keys, > 1 when it grows with upstreams squared. BENCH_HUB_CPU_PROF=<dir> writes
  * the hub's --cpu-prof there. Ends with one JSON line. Not a test.
@@ -29,6 +30,8 @@ import { addUpstream } from '../test/helpers/federation-harness';
 const SIZES = (process.env.BENCH_UPSTREAMS ?? '10,25,50').split(',').map(Number);
 const KEYS = Number(process.env.BENCH_KEYS_PER_UPSTREAM ?? 20_000);
 const PAGE = Number(process.env.BENCH_PAGE_SIZE ?? 10_000);
+/** Keys every upstream also serves (as partner hubs re-serving the same nodes do): exercises the pool's dedup. */
+const SHARED = Math.min(Number(process.env.BENCH_SHARED_KEYS ?? 0), KEYS);
 const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CPU_PROF = process.env.BENCH_HUB_CPU_PROF;
@@ -102,17 +105,19 @@ try {
       await client.query(
         `insert into exposure_keys (key, transmission_risk, interval_number, interval_count, regions, traveler,
            report_type, days_since_onset, created_at, local_provenance)
-         select decode(md5($4 || ':' || i), 'hex'), 1 + i % 8, $2 - 144 * (1 + i % 12), 144, array['CA'], i % 50 = 0,
+         select decode(md5(case when i <= $5 then 'shared' else $4 end || ':' || i), 'hex'), 1 + i % 8, $2 - 144 * (1 + i % 12), 144, array['CA'], i % 50 = 0,
                 'confirmed', i % 15 - 7, $3::timestamptz - (1 + i % 10) * interval '1 hour', true
          from generate_series(1, $1) as i`,
-        [KEYS, intervalNumber(new Date()), hour, String(index)],
+        [KEYS, intervalNumber(new Date()), hour, String(index), SHARED],
       );
       await client.query('vacuum analyze exposure_keys');
     } finally {
       await client.end();
     }
   }
-  say(`seeded ${MAX} node databases × ${KEYS} keys in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  say(
+    `seeded ${MAX} node databases × ${KEYS} keys (${SHARED} of them served by every upstream) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   servers = spawn(process.execPath, ['--import', 'tsx', 'bench/support/upstream-servers.ts'], {
     cwd: ROOT,
@@ -134,6 +139,7 @@ try {
   interface Round {
     upstreams: number;
     keys: number;
+    pooled: number;
     seconds: number;
     keysPerSecond: number;
     hubCpuSeconds: number;
@@ -144,21 +150,33 @@ try {
     maxHubConnections: number;
     maxUpstreamConnections: number;
     copySeconds: number;
+    /** A second round with nothing new: the fixed cost of pulling an upstream. */
+    emptyRoundSeconds: number;
+    emptyHubCpuMsPerUpstream: number;
+    emptyBackendCpuMsPerUpstream: number;
   }
-  const rounds: Round[] = [];
-  for (const n of SIZES) {
-    const hubUrl = await createFromTemplate(hubName(n));
-    const setup = new pg.Pool({ connectionString: hubUrl, max: 1, application_name: PROBE });
-    for (let i = 0; i < n; i += 1) {
-      await addUpstream(setup, certs, {
-        name: `node-${String(i + 1).padStart(3, '0')}`,
-        address: addresses[i]!,
-        certName: 'hub',
-        include: ['CA'],
-        intervalSeconds: 3600,
-      });
-    }
-    const prefix = `enfed_bench_hs_${suffix}_${n}`;
+
+  interface RoundRun {
+    seconds: number;
+    hubCpu: number;
+    backendCpu: number;
+    upstreamCpu: number;
+    peakRssMb: number;
+    idleRssMb: number;
+    maxHub: number;
+    maxUpstream: number;
+  }
+  /**
+   * Starts a real `enfed hub` (federation-in only) with a fresh Redis prefix, so every upstream's schedule runs
+   * once at start, and waits until the runs after `afterRunId` have all finished; then stops it.
+   */
+  async function runRound(
+    n: number,
+    hubUrl: string,
+    setup: pg.Pool,
+    prefix: string,
+    afterRunId: number,
+  ): Promise<RoundRun> {
     const hubStarted = Date.now();
     hub = spawn(
       process.execPath,
@@ -186,12 +204,14 @@ try {
       },
     );
     const hubPid = hub.pid!;
-    const upstreamCpu0 = cpuSeconds(servers.pid!);
+    const upstreamCpu0 = cpuSeconds(servers!.pid!);
     let hubCpuAtStart: number | undefined;
     let idleRssMb = 0;
     let maxHub = 0;
     let maxUpstream = 0;
     const backendCpu = new Map<number, number>();
+    // CPU the hub's backends had used before the round (start-up queries), subtracted from the round's.
+    const backendCpuBefore = new Map<number, number>();
     let progress = { finished: 0, failed: 0, seconds: 0 };
     for (;;) {
       if (hub.exitCode !== null) throw new Error(`hub exited ${hub.exitCode}`);
@@ -206,11 +226,13 @@ try {
       const runs = await setup.query<{ started: number; finished: number; failed: number; seconds: number }>(
         `select count(*)::int as started, count(finished_at)::int as finished, count(error)::int as failed,
            coalesce(extract(epoch from max(finished_at) - min(started_at)), 0)::float as seconds
-         from federation_in_runs`,
+         from federation_in_runs where id > $1`,
+        [afterRunId],
       );
       const r = runs.rows[0]!;
       if (r.started > 0 && hubCpuAtStart === undefined) {
         hubCpuAtStart = cpuSeconds(hubPid);
+        for (const [pid, cpu] of backendCpu) backendCpuBefore.set(pid, cpu);
         idleRssMb = Math.round(
           Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${hubPid}/status`, 'latin1'))?.[1]) / 1024,
         );
@@ -223,25 +245,64 @@ try {
     }
     const hubCpu = cpuSeconds(hubPid) - (hubCpuAtStart ?? 0);
     const peak = peakRssMb(hubPid);
-    const upstreamCpu = cpuSeconds(servers.pid!) - upstreamCpu0;
+    const upstreamCpu = cpuSeconds(servers!.pid!) - upstreamCpu0;
     const exited = new Promise((resolve) => hub!.once('exit', resolve));
     hub.kill('SIGTERM');
     await exited;
     hub = undefined;
+    await deleteRedisPrefix(REDIS, prefix);
+    return {
+      seconds: progress.seconds,
+      hubCpu,
+      backendCpu: [...backendCpu].reduce((sum, [pid, cpu]) => sum + cpu - (backendCpuBefore.get(pid) ?? 0), 0),
+      upstreamCpu,
+      peakRssMb: peak,
+      idleRssMb,
+      maxHub,
+      maxUpstream,
+    };
+  }
+
+  const rounds: Round[] = [];
+  const pulled = (n: number) => n * KEYS;
+  for (const n of SIZES) {
+    const hubUrl = await createFromTemplate(hubName(n));
+    const setup = new pg.Pool({ connectionString: hubUrl, max: 1, application_name: PROBE });
+    for (let i = 0; i < n; i += 1) {
+      await addUpstream(setup, certs, {
+        name: `node-${String(i + 1).padStart(3, '0')}`,
+        address: addresses[i]!,
+        certName: 'hub',
+        include: ['CA'],
+        intervalSeconds: 3600,
+      });
+    }
+    const full = await runRound(n, hubUrl, setup, `enfed_bench_hs_${suffix}_${n}`, 0);
+    // The same hub again with every cursor at the end: what each pull costs when there is nothing new.
+    const lastRun = (await setup.query<{ id: number }>('select max(id)::int as id from federation_in_runs')).rows[0]!
+      .id;
+    const empty = await runRound(n, hubUrl, setup, `enfed_bench_hs_${suffix}_${n}_again`, lastRun);
     const stored = (await setup.query<{ n: number }>('select count(*)::int as n from exposure_keys')).rows[0]!.n;
-    if (stored !== n * KEYS) throw new Error(`hub holds ${stored} keys, expected ${n * KEYS}`);
+    const expected = n * (KEYS - SHARED) + SHARED;
+    if (stored !== expected) throw new Error(`hub holds ${stored} keys, expected ${expected}`);
 
     // Baseline: the same rows COPYed from each node database into the same hub table, emptied first.
     await setup.query('truncate exposure_keys cascade');
     const copyStarted = Date.now();
     const target = await setup.connect();
     try {
-      for (const name of nodeNames.slice(0, n)) {
+      for (const [index, name] of nodeNames.slice(0, n).entries()) {
         const source = new pg.Client({ connectionString: dbUrl(name), application_name: PROBE });
         await source.connect();
+        // The shared keys once: the baseline stores exactly the rows the pool ends up with.
+        const rows =
+          index === 0 || SHARED === 0
+            ? 'exposure_keys'
+            : `(select * from exposure_keys where key not in
+                 (select decode(md5('shared:' || i), 'hex') from generate_series(1, ${SHARED}) as i))`;
         try {
           await pipeline(
-            source.query(copyTo('copy exposure_keys to stdout (format binary)')),
+            source.query(copyTo(`copy ${rows} to stdout (format binary)`)),
             target.query(copyFrom('copy exposure_keys from stdin (format binary)')),
           );
         } finally {
@@ -254,20 +315,23 @@ try {
     const copySeconds = (Date.now() - copyStarted) / 1000;
     await setup.end();
     await dropDatabase(hubUrl);
-    await deleteRedisPrefix(REDIS, prefix);
 
     const round: Round = {
       upstreams: n,
-      keys: stored,
-      seconds: Number(progress.seconds.toFixed(2)),
-      keysPerSecond: Math.round(stored / progress.seconds),
-      hubCpuSeconds: Number(hubCpu.toFixed(2)),
-      hubBackendCpuSeconds: Number([...backendCpu.values()].reduce((a, b) => a + b, 0).toFixed(2)),
-      upstreamCpuSeconds: Number(upstreamCpu.toFixed(2)),
-      peakRssMb: peak,
-      idleRssMb,
-      maxHubConnections: maxHub,
-      maxUpstreamConnections: maxUpstream,
+      keys: pulled(n),
+      pooled: stored,
+      seconds: Number(full.seconds.toFixed(2)),
+      keysPerSecond: Math.round(pulled(n) / full.seconds),
+      hubCpuSeconds: Number(full.hubCpu.toFixed(2)),
+      hubBackendCpuSeconds: Number(full.backendCpu.toFixed(2)),
+      upstreamCpuSeconds: Number(full.upstreamCpu.toFixed(2)),
+      peakRssMb: full.peakRssMb,
+      idleRssMb: full.idleRssMb,
+      maxHubConnections: full.maxHub,
+      maxUpstreamConnections: full.maxUpstream,
+      emptyRoundSeconds: Number(empty.seconds.toFixed(2)),
+      emptyHubCpuMsPerUpstream: Math.round((1000 * empty.hubCpu) / n),
+      emptyBackendCpuMsPerUpstream: Math.round((1000 * empty.backendCpu) / n),
       copySeconds: Number(copySeconds.toFixed(2)),
     };
     rounds.push(round);
@@ -278,6 +342,10 @@ try {
     say(
       `  hub peak RSS ${round.peakRssMb} MB (${round.idleRssMb} MB when the round began), hub connections at most ${round.maxHubConnections}, ` +
         `upstream connections at most ${round.maxUpstreamConnections}`,
+    );
+    say(
+      `  nothing new (second round, a new hub process: TLS handshake per upstream): ${round.emptyRoundSeconds} s, hub CPU ${round.emptyHubCpuMsPerUpstream} ms and its PostgreSQL backends ` +
+        `${round.emptyBackendCpuMsPerUpstream} ms per upstream`,
     );
     say(
       `  baseline: COPY of the same ${stored} rows ${round.copySeconds} s → the round takes ${(round.seconds / round.copySeconds).toFixed(1)}× the COPY`,
@@ -291,15 +359,25 @@ try {
       upstreams: r.upstreams,
       time: Number((r.seconds / (scale * base.seconds)).toFixed(2)),
       hubCpu: Number((r.hubCpuSeconds / (scale * base.hubCpuSeconds)).toFixed(2)),
+      backendCpu: Number((r.hubBackendCpuSeconds / (scale * base.hubBackendCpuSeconds)).toFixed(2)),
       copy: Number((r.copySeconds / (scale * base.copySeconds)).toFixed(2)),
     };
   });
   for (const l of linearity.slice(1)) {
     say(
-      `linearity ${l.upstreams} vs ${base.upstreams} upstreams (1 = linear in keys): round time ${l.time}, hub CPU ${l.hubCpu}, COPY baseline ${l.copy}`,
+      `linearity ${l.upstreams} vs ${base.upstreams} upstreams (1 = linear in keys): round time ${l.time}, hub CPU ${l.hubCpu}, hub PostgreSQL CPU ${l.backendCpu}, COPY baseline ${l.copy}`,
     );
   }
-  say(JSON.stringify({ bench: 'hub-scale', keysPerUpstream: KEYS, pageSize: PAGE, rounds, linearity }));
+  say(
+    JSON.stringify({
+      bench: 'hub-scale',
+      keysPerUpstream: KEYS,
+      sharedKeys: SHARED,
+      pageSize: PAGE,
+      rounds,
+      linearity,
+    }),
+  );
 } finally {
   if (hub) hub.kill('SIGKILL');
   if (servers) {
