@@ -210,12 +210,12 @@ try {
     let maxHub = 0;
     let maxUpstream = 0;
     const backendCpu = new Map<number, number>();
-    // Client backends only: autovacuum workers on the hub database are not the hub's sessions.
     // CPU the hub's backends had used before the round (start-up queries), subtracted from the round's.
     const backendCpuBefore = new Map<number, number>();
     let progress = { finished: 0, failed: 0, seconds: 0 };
     for (;;) {
       if (hub.exitCode !== null) throw new Error(`hub exited ${hub.exitCode}`);
+      // Client backends only: autovacuum workers on the hub database are not the hub's sessions.
       const activity = await admin.query<{ datname: string; pid: number }>(
         `select datname, pid from pg_stat_activity where (datname = $1 or datname like $2) and application_name <> $3
            and backend_type = 'client backend'`,
