@@ -11,6 +11,7 @@ import { Migration20261130430001HealthAuthorityJwks } from './Migration202611304
 import { Migration20261130430002HealthAuthorityStats } from './Migration20261130430002HealthAuthorityStats';
 import { Migration20261130430003AppMetrics } from './Migration20261130430003AppMetrics';
 import { Migration20261130440001SealedSecrets } from './Migration20261130440001SealedSecrets';
+import { Migration20261130540001OpenPullRuns } from './Migration20261130540001OpenPullRuns';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that migrations run the same way from
@@ -29,4 +30,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130430002HealthAuthorityStats', class: Migration20261130430002HealthAuthorityStats },
   { name: 'Migration20261130430003AppMetrics', class: Migration20261130430003AppMetrics },
   { name: 'Migration20261130440001SealedSecrets', class: Migration20261130440001SealedSecrets },
+  { name: 'Migration20261130540001OpenPullRuns', class: Migration20261130540001OpenPullRuns },
 ];
