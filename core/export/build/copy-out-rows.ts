@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
+import { CopyOutStream } from './copy-out-stream';
 import { ROW_FIELDS, ROW_OFFSET, ROW_SIZE } from '../format/export-row';
 
 /** "PGCOPY\n\377\r\n\0": the signature that opens a binary COPY stream. */
@@ -23,7 +23,7 @@ export class CopyFormatError extends Error {
  * stream). Memory is bounded by the stream's buffers: the consumer's pace pauses the socket.
  */
 export async function* copyRows(client: pg.PoolClient, select: string): AsyncGenerator<Buffer> {
-  const stream = client.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`));
+  const stream = client.query(new CopyOutStream(`COPY (${select}) TO STDOUT (FORMAT binary)`));
   let head: Buffer | undefined = Buffer.alloc(0);
   /** The start of a row cut by a chunk boundary, and how many of its bytes are in hand. */
   const partial = Buffer.allocUnsafe(ROW_SIZE);

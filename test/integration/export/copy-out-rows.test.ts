@@ -57,3 +57,23 @@ test('an empty result yields nothing and still ends at the trailer', async (t) =
 test('a result that is not in the export row shape is refused', async (t) => {
   await t.throwsAsync(collect('select 1::int4 from generate_series(1, 10)'), { name: 'CopyFormatError' });
 });
+
+test('a query error reaches the reader, and the connection goes on to serve the next query', async (t) => {
+  const pool = new pg.Pool({ connectionString: TEST_PG_URL, max: 1 });
+  const client = await pool.connect();
+  try {
+    const read = async () => {
+      for await (const rows of copyRows(client, 'select 1 / 0 from generate_series(1, 3)')) t.fail(`${rows.length}`);
+    };
+    await t.throwsAsync(read, { message: /division by zero/ });
+    // After a failed read and after a whole one, pg still speaks the protocol on the same connection.
+    t.is((await client.query('select 41 + 1 as n')).rows[0].n, 42);
+    let rows = 0;
+    for await (const chunk of copyRows(client, SELECT)) rows += chunk.length / ROW_SIZE;
+    t.is(rows, ROWS);
+    t.is((await client.query('select 2 as n')).rows[0].n, 2);
+  } finally {
+    client.release(true);
+    await pool.end();
+  }
+});
