@@ -119,17 +119,39 @@ async function main(): Promise<void> {
   try {
     await migrate(db.orm);
     let started = Date.now();
-    // Seeded in SQL: 16 pseudo-random bytes per key (md5), realistic metadata, all in one window.
-    await db.pool.query(
-      `insert into exposure_keys (key, transmission_risk, interval_number, interval_count, regions, traveler,
+    // Seeded in SQL: 16 pseudo-random bytes per key (md5), realistic metadata, all in one window. The
+    // indexes are dropped for the load and rebuilt from their own definitions afterwards: a sorted build is
+    // minutes faster at 10 M keys than inserting random keys into the primary-key index one by one.
+    const seeder = await db.pool.connect();
+    try {
+      const { rows: indexes } = await seeder.query<{ name: string; definition: string; constraint: boolean }>(
+        `select i.relname as name, pg_get_indexdef(x.indexrelid) as definition,
+         exists (select 1 from pg_constraint c where c.conindid = x.indexrelid) as constraint
+       from pg_index x join pg_class i on i.oid = x.indexrelid where x.indrelid = 'exposure_keys'::regclass`,
+      );
+      const { rows: constraints } = await seeder.query<{ name: string; definition: string }>(
+        `select conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
+       where conrelid = 'exposure_keys'::regclass and contype in ('p', 'u')`,
+      );
+      for (const c of constraints) await seeder.query(`alter table exposure_keys drop constraint "${c.name}"`);
+      for (const i of indexes.filter((i) => !i.constraint)) await seeder.query(`drop index "${i.name}"`);
+      await seeder.query(
+        `insert into exposure_keys (key, transmission_risk, interval_number, interval_count, regions, traveler,
          report_type, days_since_onset, created_at, local_provenance)
        select decode(md5(i::text || 'enfed'), 'hex'), 1 + i % 8, 2929000 + i % 2016,
               case when i % 10 = 0 then 100 else 144 end, array['CA'], i % 50 = 0,
               (array['confirmed', 'likely', 'user-report', ''])[1 + i % 4], case when i % 7 = 0 then null else i % 29 - 14 end,
               $2::timestamptz + make_interval(secs => i % 3600), true
        from generate_series(1, $1::int) as i`,
-      [KEYS, WINDOW_START],
-    );
+        [KEYS, WINDOW_START],
+      );
+      await seeder.query(`set maintenance_work_mem = '512MB'`);
+      for (const c of constraints)
+        await seeder.query(`alter table exposure_keys add constraint "${c.name}" ${c.definition}`);
+      for (const i of indexes.filter((i) => !i.constraint)) await seeder.query(i.definition);
+    } finally {
+      seeder.release();
+    }
     await db.pool.query('vacuum analyze exposure_keys');
     process.stdout.write(`seeded ${KEYS} keys in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
