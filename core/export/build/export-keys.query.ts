@@ -33,9 +33,11 @@ function window(column: string, start: Date, end: Date, value: SqlValue): string
  * `select` sorted by key, planned as "find the window's rows, then sort them". The `offset 0` subquery
  * keeps PostgreSQL from walking the primary-key index for the order instead: when a window holds a large
  * share of the table (a first export, a big import) it picks that plan, which fetches every heap row in
- * random order and cost about 1.5–2.5x the CPU of a scan and an in-memory sort of the same 1 M rows
- * (EXPLAIN (ANALYZE, BUFFERS), bench:export). For an ordinary window the plan is the same either way: the
- * time index finds the rows, then a sort.
+ * random order. With a warm cache that costs about what the scan and sort cost (0.8–0.9 s of backend CPU
+ * per 1 M keys) and streams from the first row; under memory pressure it took 1.3–1.7 s, and at 10 M keys
+ * (table larger than shared_buffers) 26–28 s against 7 s (bench:export, EXPLAIN (ANALYZE, BUFFERS)). The
+ * price is that no row leaves before the sort ends. For an ordinary window the plan is the same either
+ * way: the time index finds the rows, then a sort.
  */
 function scanThenSortByKey(select: string): string {
   return `select * from (${select} offset 0) as window_rows order by key`;
