@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
+import { CopyOutStream } from './copy-out-stream';
 import { ROW_FIELDS, ROW_OFFSET, ROW_SIZE } from '../format/export-row';
 
 /** "PGCOPY\n\377\r\n\0": the signature that opens a binary COPY stream. */
@@ -18,33 +18,47 @@ export class CopyFormatError extends Error {
 /**
  * Runs `COPY (<select>) TO STDOUT (FORMAT binary)` and yields buffers holding whole export rows
  * (ROW_SIZE bytes each; see export-row.ts), in the query's order. Chunks from the server are passed on
- * without copying except for a row that straddles two chunks. Memory is bounded by the stream's buffers:
- * the consumer's pace pauses the socket.
+ * without copying: a row that straddles two chunks is completed in a small buffer of its own and yielded
+ * alone, so only its bytes are copied, not the whole next chunk (which had cost a copy of the entire
+ * stream). Memory is bounded by the stream's buffers: the consumer's pace pauses the socket.
  */
 export async function* copyRows(client: pg.PoolClient, select: string): AsyncGenerator<Buffer> {
-  const stream = client.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`));
-  let carry: Buffer | undefined;
-  let headerSeen = false;
+  const stream = client.query(new CopyOutStream(`COPY (${select}) TO STDOUT (FORMAT binary)`));
+  let head: Buffer | undefined = Buffer.alloc(0);
+  /** The start of a row cut by a chunk boundary, and how many of its bytes are in hand. */
+  const partial = Buffer.allocUnsafe(ROW_SIZE);
+  let partialBytes = 0;
   let ended = false;
   for await (const raw of stream as AsyncIterable<Buffer>) {
-    let chunk = carry ? Buffer.concat([carry, raw]) : raw;
-    carry = undefined;
-    if (!headerSeen) {
-      if (chunk.length < COPY_HEADER_SIZE) {
-        carry = chunk;
-        continue;
-      }
-      if (!chunk.subarray(0, COPY_SIGNATURE.length).equals(COPY_SIGNATURE))
+    let chunk = raw;
+    if (head) {
+      // Before the first row: gather the header (it is small, so joining chunks here costs nothing).
+      head = Buffer.concat([head, raw]);
+      if (head.length < COPY_HEADER_SIZE) continue;
+      if (!head.subarray(0, COPY_SIGNATURE.length).equals(COPY_SIGNATURE))
         throw new CopyFormatError('not a binary COPY stream');
-      const extension = chunk.readUInt32BE(COPY_SIGNATURE.length + 4);
-      if (chunk.length < COPY_HEADER_SIZE + extension) {
-        carry = chunk;
-        continue;
-      }
-      chunk = chunk.subarray(COPY_HEADER_SIZE + extension);
-      headerSeen = true;
+      const extension = head.readUInt32BE(COPY_SIGNATURE.length + 4);
+      if (head.length < COPY_HEADER_SIZE + extension) continue;
+      chunk = head.subarray(COPY_HEADER_SIZE + extension);
+      head = undefined;
     }
     if (ended) continue;
+    if (partialBytes > 0) {
+      if (partialBytes < 2 && chunk.length > 0 && partial[0] === 0xff && chunk[0] === 0xff) {
+        // The trailer (int16 -1), cut in two.
+        ended = true;
+        continue;
+      }
+      const missing = Math.min(ROW_SIZE - partialBytes, chunk.length);
+      chunk.copy(partial, partialBytes, 0, missing);
+      partialBytes += missing;
+      chunk = chunk.subarray(missing);
+      if (partialBytes < ROW_SIZE) continue;
+      partialBytes = 0;
+      const row = Buffer.from(partial);
+      checkRows(row);
+      yield row;
+    }
     let whole = Math.floor(chunk.length / ROW_SIZE) * ROW_SIZE;
     // The trailer (int16 -1) ends the data; it can only sit where a row would start.
     const trailerAt = findTrailer(chunk, whole);
@@ -57,7 +71,9 @@ export async function* copyRows(client: pg.PoolClient, select: string): AsyncGen
       checkRows(rows);
       yield rows;
     }
-    if (!ended && whole < chunk.length) carry = Buffer.from(chunk.subarray(whole));
+    if (!ended && whole < chunk.length) {
+      partialBytes = chunk.copy(partial, 0, whole);
+    }
   }
   if (!ended) throw new CopyFormatError('binary COPY stream ended without its trailer');
 }
