@@ -8,6 +8,7 @@ import { covidAlertPullComponent } from './sources/covid-alert/covid-alert-pull.
 import { federationInComponent } from './sources/federation/federation-in.component';
 import { importComponent } from './sources/imports/import.component';
 import type { HubConfig } from './hub.config';
+import { pruneRunHistory } from './sources/run-history-retention';
 import { statusComponent } from './status/status.component';
 
 /** The components of the hub, in start order. */
@@ -16,7 +17,7 @@ export function hubComponents(): Component<HubConfig>[] {
     federationInComponent(),
     federationOutComponent(),
     exportComponent(),
-    cleanupComponent(),
+    cleanupComponent([pruneRunHistory]),
     statusComponent,
     covidAlertPullComponent(),
     importComponent(),
