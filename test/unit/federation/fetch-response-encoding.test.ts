@@ -1,6 +1,10 @@
 import test from 'ava';
-import { encodeFetchResponse } from '../../../core/federation/fetch-response-encoding';
-import { loadFederationProto, type FederationFetchResponse } from '../../../core/federation/federation.proto';
+import { decodeFetchResponse, encodeFetchResponse } from '../../../core/federation/fetch-response-encoding';
+import {
+  loadFederationProto,
+  type FederationFetchResponse,
+  type WireExposureKey,
+} from '../../../core/federation/federation.proto';
 import { toWireKey } from '../../../core/federation/key-wire';
 
 // The direct encoder must write exactly what proto-loader's serializer (fromObject, then encode) writes.
@@ -41,4 +45,44 @@ test('an empty last page encodes to the same bytes as through proto-loader', (t)
     nextFetchState: null,
   };
   t.deepEqual(encodeFetchResponse(response), viaProtoLoader(response));
+});
+
+// The direct decoder must read what proto-loader's deserializer (decode, then toObject with defaults) reads.
+const readViaProtoLoader = (bytes: Buffer): FederationFetchResponse =>
+  loadFederationProto().service.Fetch!.responseDeserialize(bytes);
+const plainKey = (k: WireExposureKey) => ({
+  exposureKey: Buffer.from(k.exposureKey),
+  transmissionRisk: k.transmissionRisk,
+  intervalNumber: k.intervalNumber,
+  intervalCount: k.intervalCount,
+  reportType: k.reportType,
+  daysSinceOnsetOfSymptoms: k.daysSinceOnsetOfSymptoms,
+  hasSymptomOnset: k.hasSymptomOnset,
+  traveler: k.traveler,
+  regions: [...k.regions],
+});
+const plain = (r: FederationFetchResponse) => ({
+  ...r,
+  keys: r.keys.map(plainKey),
+  revisedKeys: r.revisedKeys.map(plainKey),
+});
+
+test('a page decodes as through proto-loader: values, absent fields as defaults, int64 cursors as numbers', (t) => {
+  // A sender that leaves fields out (proto3 defaults): only the key bytes on one key, nothing at all on another.
+  const sparse = [{ exposureKey: Buffer.alloc(16, 9) }, {}] as unknown as WireExposureKey[];
+  const bytes = encodeFetchResponse({
+    keys: [key(1), key(2, { regions: [] }), ...sparse],
+    revisedKeys: [key(3, { reportType: 'revoked' })],
+    partialResponse: true,
+    nextFetchState: { keyCursor: { timestamp: 1_790_000_000, nextToken: 'abc' }, revisedKeyCursor: null },
+  });
+  const direct = decodeFetchResponse(bytes);
+  t.deepEqual(plain(direct), plain(readViaProtoLoader(bytes)));
+  t.is(direct.nextFetchState?.keyCursor?.timestamp, 1_790_000_000);
+  t.is(direct.keys[3]?.exposureKey.length, 0);
+});
+
+test('an empty last page decodes as through proto-loader', (t) => {
+  const bytes = encodeFetchResponse({ keys: [], revisedKeys: [], partialResponse: false, nextFetchState: null });
+  t.deepEqual(plain(decodeFetchResponse(bytes)), plain(readViaProtoLoader(bytes)));
 });
