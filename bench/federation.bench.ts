@@ -2,10 +2,17 @@
  * `npm run bench:federation`: a node database holding BENCH_KEYS keys (default 1,000,000), served by a real
  * `enfed node` child process (federation-out only, FEDERATION_MAX_PAGE_SIZE=BENCH_PAGE_SIZE, default 10000);
  * this process plays the hub and pulls everything over mTLS gRPC into its own database with the production
- * pull code. Then, as the ceiling, a plain COPY of the same rows from the node database into the same hub table
- * (same indexes, emptied first). Prints figures and ends with one JSON line. Not a test.
+ * pull code. As the ceiling, a plain COPY of the same rows from the node database into the same hub table (same
+ * indexes, emptied first; in the order the node serves them, with the values the pull stores), run once before
+ * and once after the pull. Prints figures and ends with one JSON line. Not a test.
+ *
+ * CPU seconds are printed per party (this process, the node child, each database's backends) because wall time
+ * is noisy on a shared machine. BENCH_NODE_CPU_PROF=<dir> starts the node child with --cpu-prof into <dir> (profile
+ * this process with `node --cpu-prof --import tsx bench/federation.bench.ts`).
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { freePort } from '../test/helpers/ports';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
@@ -19,6 +26,7 @@ import { KeyPool } from '../hub/pool/key-pool';
 import { UpstreamClients } from '../hub/sources/federation/upstream-clients';
 import { authorizePartner, generateTestCerts } from '../test/helpers/federation-certs';
 import { addUpstream } from '../test/helpers/federation-harness';
+import { postgresCpuMeter } from './postgres-cpu';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const PAGE = Number(process.env.BENCH_PAGE_SIZE ?? 10_000);
@@ -27,6 +35,26 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const logger = createLogger({ level: 'warn', name: 'bench' });
 const say = (text: string) => process.stdout.write(`${text}\n`);
 const mb = (bytes: number) => Math.round(bytes / 1048576);
+const NODE_CPU_PROF = process.env.BENCH_NODE_CPU_PROF;
+
+/** CPU seconds (user + system) of a child process so far, from /proc (0 where there is none). */
+function childCpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+/** The server's WAL position in bytes: the difference over a phase is the WAL it wrote (other users' included). */
+async function walBytes(pool: import('pg').Pool): Promise<number> {
+  const { rows } = await pool.query(`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8 as b`);
+  return rows[0].b as number;
+}
+const ownCpuSeconds = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
 
 function dbUrl(name: string): string {
   const url = new URL(PG);
@@ -47,6 +75,8 @@ try {
   await migrate(hubDb.orm);
 
   // Seed the node in SQL: 1M valid confirmed keys over ten closed hours, md5 gives 16 distinct bytes per row.
+  // Rows are written hour by hour, as a node stores keys as they arrive (random key order within an hour); spread
+  // round-robin over the whole heap, every 10,000-key page read 8,500 random heap pages (EXPLAIN ANALYZE).
   let started = Date.now();
   const hour = truncate(new Date(), 3600);
   await nodeDb.pool.query(
@@ -54,7 +84,8 @@ try {
        report_type, days_since_onset, created_at, local_provenance)
      select decode(md5(i::text), 'hex'), 1 + i % 8, $2 - 144 * (1 + i % 12), 144, array['CA'], i % 50 = 0,
             'confirmed', i % 15 - 7, $3::timestamptz - (1 + i % 10) * interval '1 hour', true
-     from generate_series(1, $1) as i`,
+     from generate_series(1, $1) as i
+     order by 1 + i % 10 desc`,
     [KEYS, intervalNumber(new Date()), hour],
   );
   await nodeDb.pool.query('vacuum analyze exposure_keys');
@@ -62,7 +93,8 @@ try {
   await authorizePartner(nodeDb.pool, { name: 'hub', fingerprint: certs.fingerprint('hub'), include: ['CA'] });
 
   const grpcPort = await freePort();
-  child = spawn(process.execPath, ['--import', 'tsx', 'cli/enfed.ts', 'node'], {
+  const profile = NODE_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${NODE_CPU_PROF}`] : [];
+  child = spawn(process.execPath, [...profile, '--import', 'tsx', 'cli/enfed.ts', 'node'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
@@ -109,21 +141,75 @@ try {
   }
   probe.close();
 
-  let peakRss = process.memoryUsage().rss;
+  // The ceiling: the same rows COPYed from the node database into the same (emptied) hub table, measured before
+  // and after the pull (other work on a shared machine changes the pace; the mean of both is the figure).
+  // The rows as the pull stores them (the target shape): in the order the node serves them, stamped with the
+  // hub's arrival window and origin. Copying the node's own created_at instead gave the hub's (created_at, key)
+  // index ten hour-sized hot spots where the pull has one table-wide one: a ceiling twice as fast, unreachable
+  // by any puller, because it wrote a different index.
+  const arrival = truncate(new Date(), 3600).toISOString();
+  const CEILING_COLUMNS = `key, transmission_risk, interval_number, interval_count, regions, traveler, report_type,
+    days_since_onset, created_at, local_provenance, origin_query_id`;
+  const CEILING_OUT = `copy (select key, transmission_risk, interval_number, interval_count, regions, traveler,
+      report_type, days_since_onset, timestamptz '${arrival}', true, ${queryId}::integer
+    from exposure_keys order by created_at, key) to stdout (format binary)`;
+  const copyCeiling = async () => {
+    const source = await nodeDb.pool.connect();
+    const target = await hubDb.pool.connect();
+    const wal = await walBytes(hubDb.pool);
+    const cpu = [await postgresCpuMeter(hubDb.pool, nodeDbName), await postgresCpuMeter(hubDb.pool, hubDbName)];
+    const t0 = Date.now();
+    try {
+      await pipeline(
+        source.query(copyTo(CEILING_OUT)),
+        target.query(copyFrom(`copy exposure_keys (${CEILING_COLUMNS}) from stdin (format binary)`)),
+      );
+    } finally {
+      source.release();
+      target.release();
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    return { seconds, pgCpu: (await cpu[0]!()) + (await cpu[1]!()), wal: (await walBytes(hubDb.pool)) - wal };
+  };
+  const nodeDbName = new URL(nodeUrl).pathname.slice(1);
+  const hubDbName = new URL(hubUrl).pathname.slice(1);
+  const before = await copyCeiling();
+  await hubDb.pool.query('truncate exposure_keys');
+
+  const memory = process.memoryUsage();
+  say(`hub RSS before the pull: ${mb(memory.rss)} MB (heap ${mb(memory.heapUsed)}/${mb(memory.heapTotal)} MB)`);
+  let peakRss = memory.rss;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 50);
   const marks: string[] = [];
+  const cpuBefore = {
+    hub: ownCpuSeconds(),
+    node: childCpuSeconds(child.pid),
+    nodePg: await postgresCpuMeter(hubDb.pool, nodeDbName),
+    hubPg: await postgresCpuMeter(hubDb.pool, hubDbName),
+  };
+  const walBefore = await walBytes(hubDb.pool);
   started = Date.now();
   const outcome = await pullUpstream(deps, queryId, {
     onPage: (counts) => {
       if (counts.pages % Math.max(1, Math.round(KEYS / PAGE / 4)) === 0) {
-        marks.push(`${counts.inserted} keys: rss ${mb(process.memoryUsage().rss)} MB`);
+        const m = process.memoryUsage();
+        marks.push(
+          `${counts.inserted} keys: rss ${mb(m.rss)} MB (heap ${mb(m.heapUsed)}/${mb(m.heapTotal)}, buffers ${mb(m.arrayBuffers)})`,
+        );
       }
     },
   });
   const seconds = (Date.now() - started) / 1000;
   clearInterval(sampler);
+  const pullCpu = {
+    hub: ownCpuSeconds() - cpuBefore.hub,
+    node: childCpuSeconds(child.pid) - cpuBefore.node,
+    nodePg: await cpuBefore.nodePg(),
+    hubPg: await cpuBefore.hubPg(),
+  };
+  const pullWal = (await walBytes(hubDb.pool)) - walBefore;
   clients.close();
   if (outcome.status !== 'done')
     throw new Error(`pull ended ${outcome.status}: ${'error' in outcome ? outcome.error : ''}`);
@@ -138,25 +224,28 @@ try {
   say(
     `  ${keysPerSecond} keys/s, ${(outcome.counts.pages / seconds).toFixed(1)} pages/s, hub peak RSS ${mb(peakRss)} MB`,
   );
+  say(`  WAL written (whole server, so other users' too): ${mb(pullWal)} MB`);
   for (const mark of marks) say(`  rss at ${mark}`);
+  say(
+    `  CPU s: hub process ${pullCpu.hub.toFixed(1)}, node process ${pullCpu.node.toFixed(1)}, ` +
+      `node PostgreSQL ${pullCpu.nodePg.toFixed(1)}, hub PostgreSQL ${pullCpu.hubPg.toFixed(1)}`,
+  );
 
-  // The ceiling: the same rows COPYed from the node database into the same (emptied) hub table.
   await hubDb.pool.query('truncate exposure_keys');
-  const source = await nodeDb.pool.connect();
-  const target = await hubDb.pool.connect();
-  started = Date.now();
-  try {
-    await pipeline(
-      source.query(copyTo('copy exposure_keys to stdout (format binary)')),
-      target.query(copyFrom('copy exposure_keys from stdin (format binary)')),
-    );
-  } finally {
-    source.release();
-    target.release();
-  }
-  const copySeconds = (Date.now() - started) / 1000;
+  const after = await copyCeiling();
+  const copySeconds = (before.seconds + after.seconds) / 2;
+  const copyPgCpu = (before.pgCpu + after.pgCpu) / 2;
   const copyRowsPerSecond = Math.round(KEYS / copySeconds);
-  say(`COPY of the same ${KEYS} rows into the same table: ${copySeconds.toFixed(1)} s, ${copyRowsPerSecond} rows/s`);
+  for (const [when, c] of [
+    ['before', before],
+    ['after', after],
+  ] as const) {
+    say(
+      `COPY of the same ${KEYS} rows into the same table, ${when} the pull: ${c.seconds.toFixed(1)} s, ` +
+        `PostgreSQL CPU ${c.pgCpu.toFixed(1)} s (both databases), WAL ${mb(c.wal)} MB`,
+    );
+  }
+  say(`  ceiling (mean of the two): ${copySeconds.toFixed(1)} s, ${copyRowsPerSecond} rows/s`);
   say(`federation pull reaches ${((100 * keysPerSecond) / copyRowsPerSecond).toFixed(0)}% of the COPY ceiling`);
   say(
     JSON.stringify({
@@ -167,10 +256,20 @@ try {
       pagesPerSecond: Number((outcome.counts.pages / seconds).toFixed(1)),
       copyRowsPerSecond,
       peakRssMb: mb(peakRss),
+      copySeconds: Number(copySeconds.toFixed(1)),
+      copySecondsBeforeAfter: [Number(before.seconds.toFixed(1)), Number(after.seconds.toFixed(1))],
+      ratio: Number((keysPerSecond / copyRowsPerSecond).toFixed(2)),
+      cpuSeconds: Object.fromEntries(Object.entries(pullCpu).map(([k, v]) => [k, Number(v.toFixed(1))])),
+      copyPgCpuSeconds: Number(copyPgCpu.toFixed(1)),
     }),
   );
 } finally {
-  child?.kill('SIGTERM');
+  if (child && child.exitCode === null) {
+    // Wait for the node to exit, so that its --cpu-prof file is written and nothing outlives the bench.
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  }
   await Promise.allSettled([nodeDb.close(), hubDb.close()]);
   await Promise.allSettled([dropDatabase(nodeUrl), dropDatabase(hubUrl)]);
   await certs.destroy();

@@ -36,3 +36,32 @@ export async function postgresCpuSeconds(pool: pg.Pool, database: string): Promi
   for (const seconds of (await postgresCpuByBackend(pool, database)).values()) total += seconds;
   return total;
 }
+
+/** CPU ticks so far per backend pid serving `database`. */
+async function backendTicks(pool: pg.Pool, database: string): Promise<Map<number, number>> {
+  const { rows } = await pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database]);
+  const ticks = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // Not Linux, or the backend is gone.
+    }
+  }
+  return ticks;
+}
+
+/**
+ * Starts measuring the CPU of `database`'s backends; the returned function gives the seconds used since, by the
+ * backends alive at that moment (one that closed in between is not counted, a new one counts from zero), so that
+ * a pool closing idle connections never makes the figure negative.
+ */
+export async function postgresCpuMeter(pool: pg.Pool, database: string): Promise<() => Promise<number>> {
+  const start = await backendTicks(pool, database);
+  return async () => {
+    let used = 0;
+    for (const [pid, ticks] of await backendTicks(pool, database)) used += ticks - (start.get(pid) ?? 0);
+    return used / 100;
+  };
+}

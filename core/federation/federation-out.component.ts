@@ -17,6 +17,7 @@ import { tokenCallMetrics } from './oidc/token-call.metrics';
 import { createTokenVerifier } from './oidc/token-verifier';
 import type { PartnerAuthorization } from './partner-authorization.repository';
 import { PartnerAuthorizationRepository } from './partner-authorization.repository';
+import { withDirectFetchEncoding } from './fetch-response-encoding';
 
 type Config = CommonConfig & FederationOutConfig & FederationTokenConfig;
 type Call = ServerUnaryCall<FederationFetchRequest, FederationFetchResponse>;
@@ -97,7 +98,7 @@ async function startListener(
     host: ctx.config.GRPC_HOST,
     port,
     credentials,
-    service,
+    service: withDirectFetchEncoding(service),
     implementation: {
       Fetch: unaryHandler<FederationFetchRequest, FederationFetchResponse>(ctx.logger, 'Fetch', handle),
     },

@@ -5,9 +5,12 @@ import { bindParams } from '../keys/storage/sql-value';
 import type { KeysetPosition } from './fetch-cursor';
 import type { FederatedKey } from './key-wire';
 
-/** A key row as federation-out reads it; `micros` is the cursor column (created_at or revised_at) exactly. */
+/**
+ * A key row as federation-out reads it; `micros` is the cursor column (created_at or revised_at) exactly, as
+ * decimal microseconds since the epoch (text: only a page's last row becomes a cursor, so only it is parsed).
+ */
 export interface ServedKeyRow extends FederatedKey {
-  micros: bigint;
+  micros: string;
 }
 
 /** What a page may contain, after authorization. */
@@ -23,15 +26,19 @@ export interface KeyFilter {
 }
 
 /** The two streams a partner reads: primary keys by arrival, revised keys by revision, each with its values. */
+// Columns are named as ServedKeyRow's fields, so that pg's row objects are the rows served (no copy per key).
 const STREAMS = {
   primary: {
     column: 'created_at',
-    values: 'transmission_risk, interval_number, interval_count, regions, traveler, report_type, days_since_onset',
+    values: `transmission_risk as "transmissionRisk", interval_number as "intervalNumber",
+      interval_count as "intervalCount", regions, traveler, coalesce(report_type, '') as "reportType",
+      days_since_onset as "daysSinceOnset"`,
   },
   revised: {
     column: 'revised_at',
-    values: `${REVISED_VALUES.transmissionRisk} as transmission_risk, interval_number, interval_count, regions, traveler,
-      ${REVISED_VALUES.reportType} as report_type, ${REVISED_VALUES.daysSinceOnset} as days_since_onset`,
+    values: `${REVISED_VALUES.transmissionRisk} as "transmissionRisk", interval_number as "intervalNumber",
+      interval_count as "intervalCount", regions, traveler, coalesce(${REVISED_VALUES.reportType}, '') as "reportType",
+      ${REVISED_VALUES.daysSinceOnset} as "daysSinceOnset"`,
   },
 } as const;
 
@@ -63,45 +70,17 @@ function pageQuery(stream: keyof typeof STREAMS, after: KeysetPosition, limit: n
   return { text, values: params };
 }
 
-interface RawRow {
-  key: Buffer;
-  transmission_risk: number;
-  interval_number: number;
-  interval_count: number;
-  regions: string[];
-  traveler: boolean;
-  report_type: string | null;
-  days_since_onset: number | null;
-  micros: string;
-}
-
-function toRow(raw: RawRow): ServedKeyRow {
-  return {
-    key: raw.key,
-    transmissionRisk: raw.transmission_risk,
-    intervalNumber: raw.interval_number,
-    intervalCount: raw.interval_count,
-    regions: raw.regions,
-    traveler: raw.traveler,
-    reportType: raw.report_type ?? '',
-    daysSinceOnset: raw.days_since_onset,
-    micros: BigInt(raw.micros),
-  };
-}
-
 /** Keyset reads over exposure_keys for Federation.Fetch, in (created_at, key) and (revised_at, key) order. */
 export class FederationOutRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   /** Up to `limit` primary keys strictly after `after`. */
   async primaryAfter(after: KeysetPosition, limit: number, filter: KeyFilter): Promise<ServedKeyRow[]> {
-    const result = await this.pool.query<RawRow>(pageQuery('primary', after, limit, filter));
-    return result.rows.map(toRow);
+    return (await this.pool.query<ServedKeyRow>(pageQuery('primary', after, limit, filter))).rows;
   }
 
   /** Up to `limit` revised keys strictly after `after`. */
   async revisedAfter(after: KeysetPosition, limit: number, filter: KeyFilter): Promise<ServedKeyRow[]> {
-    const result = await this.pool.query<RawRow>(pageQuery('revised', after, limit, filter));
-    return result.rows.map(toRow);
+    return (await this.pool.query<ServedKeyRow>(pageQuery('revised', after, limit, filter))).rows;
   }
 }

@@ -94,9 +94,12 @@ function cutToPage(rows: ServedKeyRow[], limit: number): boolean {
 
 function lastPosition(rows: ServedKeyRow[], fallback: KeysetPosition): KeysetPosition {
   const last = rows[rows.length - 1];
-  return last ? { micros: last.micros, key: last.key } : fallback;
+  return last ? { micros: BigInt(last.micros), key: last.key } : fallback;
 }
 
+/** One served row on the wire, its regions trimmed to what the partner may see (one object per key, no copy). */
 function wire(row: ServedKeyRow, effective: EffectiveRegions) {
-  return toWireKey({ ...row, regions: trimRegions(row.regions, effective) });
+  const key = toWireKey(row);
+  key.regions = trimRegions(row.regions, effective);
+  return key;
 }

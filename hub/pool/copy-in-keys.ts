@@ -9,32 +9,39 @@ const COPY_SQL = `copy exposure_keys (key, transmission_risk, interval_number, i
   report_type, days_since_onset, created_at, local_provenance, origin_query_id, origin_import_id) from stdin`;
 
 /**
- * Writes new keys with COPY (text format), the fastest way PostgreSQL takes rows. Only for keys known not to be
- * stored yet: a key stored concurrently by another pull makes the COPY fail with a unique violation, and the
- * caller falls back to the merging INSERT. Every value is safe for COPY text: validated numbers, hex bytes,
- * report types from a fixed set and region codes limited to [A-Z0-9_-].
+ * The COPY text of `columns` with `origin`, ready to send: built apart from the COPY so that a source can build
+ * the next page's rows while the previous page's COPY is still running. Every value is safe for COPY text:
+ * validated numbers, hex bytes, report types from a fixed set and region codes limited to [A-Z0-9_-].
  */
-export async function copyNewKeys(client: pg.ClientBase, columns: KeyColumns, origin: KeyOrigin): Promise<void> {
+export function encodeCopyRows(columns: KeyColumns, origin: KeyOrigin): Buffer {
   const createdAt = origin.arrivedAt.toISOString();
   const nullable = (id: number | null | undefined) => (id === null || id === undefined ? '\\N' : String(id));
   const tail = `\t${createdAt}\t${origin.localProvenance ? 't' : 'f'}\t${nullable(origin.originQueryId)}\t${nullable(origin.originImportId)}\n`;
-  const lines: string[] = [];
+  // One string per page, not one per row: a page of 10,000 rows is about 1.5 MB of text.
+  let text = '';
   for (let i = 0; i < columns.keys.length; i += 1) {
     const csv = columns.regions[i] as string;
     // A traveler key may have no region: '' is an empty array, not one empty string.
-    const regions =
-      csv === ''
-        ? ''
-        : csv
-            .split(',')
-            .map((r) => `"${r}"`)
-            .join(',');
+    const regions = csv === '' ? '' : `"${csv.replaceAll(',', '","')}"`;
     const days = columns.daysSinceOnset[i];
-    lines.push(
+    text +=
       `\\\\x${(columns.keys[i] as Buffer).toString('hex')}\t${columns.transmissionRisks[i]}\t${columns.intervalNumbers[i]}\t` +
-        `${columns.intervalCounts[i]}\t{${regions}}\t${columns.travelers[i] ? 't' : 'f'}\t${columns.reportTypes[i]}\t` +
-        `${days === null || days === undefined ? '\\N' : days}${tail}`,
-    );
+      `${columns.intervalCounts[i]}\t{${regions}}\t${columns.travelers[i] ? 't' : 'f'}\t${columns.reportTypes[i]}\t` +
+      `${days === null || days === undefined ? '\\N' : days}${tail}`;
   }
-  await pipeline(Readable.from([lines.join('')]), client.query(copyFrom(COPY_SQL)));
+  return Buffer.from(text, 'latin1');
+}
+
+/**
+ * Writes new keys with COPY (text format), the fastest way PostgreSQL takes rows. Only for keys known not to be
+ * stored yet: a key stored concurrently by another pull makes the COPY fail with a unique violation, and the
+ * caller falls back to the merging INSERT. `rows` is `encodeCopyRows(columns, origin)` when already built.
+ */
+export async function copyNewKeys(
+  client: pg.ClientBase,
+  columns: KeyColumns,
+  origin: KeyOrigin,
+  rows: Buffer = encodeCopyRows(columns, origin),
+): Promise<void> {
+  await pipeline(Readable.from([rows]), client.query(copyFrom(COPY_SQL)));
 }

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { KeyColumns } from '../../core/keys/storage/key-columns';
+import { encodeCopyRows } from './copy-in-keys';
 import type { KeyOrigin } from './key-origin';
 import { prepareIncoming, type IncomingKey } from './incoming-keys';
 import { PooledKeysRepository } from './pooled-keys.repository';
@@ -25,6 +27,19 @@ export interface KeyPoolSettings {
 }
 
 /**
+ * A batch validated and laid out for storing, with the COPY text of its primary keys already built: the CPU part of
+ * ingesting, which needs no connection, so a source can prepare its next batch while the previous one is stored.
+ */
+export interface PreparedBatch {
+  origin: KeyOrigin;
+  received: number;
+  invalid: number;
+  primary: KeyColumns;
+  primaryCopyRows: Buffer;
+  revised: KeyColumns;
+}
+
+/**
  * The hub's key pool, which every source feeds (the gRPC pull, imports of export files, other servers' APIs):
  * validate each key again at the boundary, then deduplicate and merge with what is pooled (regions merged, an
  * allowed revision applied at most once) and store, recording the batch's origin on new keys. It works inside
@@ -37,18 +52,36 @@ export class KeyPool {
     private readonly repository: (tx: pg.ClientBase) => PooledKeysRepository = (tx) => new PooledKeysRepository(tx),
   ) {}
 
+  /** `prepare` then `store`, for a source that does not overlap the two. */
   async ingest(tx: pg.ClientBase, batch: IncomingBatch, origin: KeyOrigin, now: Date): Promise<IngestCounts> {
+    return this.store(tx, this.prepare(batch, origin, now));
+  }
+
+  /** Validates a batch at `now` and lays it out for `store` (no database work). */
+  prepare(batch: IncomingBatch, origin: KeyOrigin, now: Date): PreparedBatch {
     const primary = prepareIncoming(batch.primary, now, this.settings);
     const revised = prepareIncoming(batch.revised, now, this.settings);
+    return {
+      origin,
+      received: batch.primary.length + batch.revised.length,
+      invalid: primary.invalid + revised.invalid,
+      primary: primary.columns,
+      primaryCopyRows: encodeCopyRows(primary.columns, origin),
+      revised: revised.columns,
+    };
+  }
+
+  /** Stores a prepared batch inside the caller's transaction. */
+  async store(tx: pg.ClientBase, prepared: PreparedBatch): Promise<IngestCounts> {
     const pooled = this.repository(tx);
     // Primary keys before revised keys: a key and its revision in one batch end revised, as at the upstream.
-    const a = await pooled.merge(primary.columns, origin);
-    const b = await pooled.merge(revised.columns, origin, true);
+    const a = await pooled.merge(prepared.primary, prepared.origin, false, prepared.primaryCopyRows);
+    const b = await pooled.merge(prepared.revised, prepared.origin, true);
     return {
-      received: batch.primary.length + batch.revised.length,
+      received: prepared.received,
       inserted: a.inserted + b.inserted,
       duplicates: a.duplicates + b.duplicates,
-      invalid: primary.invalid + revised.invalid,
+      invalid: prepared.invalid,
       revised: a.revised + b.revised,
     };
   }

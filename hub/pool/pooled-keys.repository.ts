@@ -64,12 +64,13 @@ export class PooledKeysRepository {
    * key of a primary list is new, so the list is first tried with COPY alone (the fastest path PostgreSQL has);
    * if any key is already pooled the COPY fails on the primary key, and then the new keys go in with COPY and the
    * pooled ones through the merging statement. `expectKnown` (revised lists) skips the optimistic attempt.
+   * `copyRows` is the list's COPY text (`encodeCopyRows(columns, origin)`) when the caller built it ahead.
    */
-  async merge(columns: KeyColumns, origin: KeyOrigin, expectKnown = false): Promise<MergeCounts> {
+  async merge(columns: KeyColumns, origin: KeyOrigin, expectKnown = false, copyRows?: Buffer): Promise<MergeCounts> {
     const none = { inserted: 0, revised: 0, duplicates: 0 };
     if (columns.keys.length === 0) return none;
     if (expectKnown) return this.upsert(columns, origin);
-    if (await this.tryCopy(columns, origin)) return { ...none, inserted: columns.keys.length };
+    if (await this.tryCopy(columns, origin, copyRows)) return { ...none, inserted: columns.keys.length };
 
     const found = await this.client.query<{ key: Buffer }>(
       'select key from exposure_keys where key = any($1::bytea[])',
@@ -85,10 +86,10 @@ export class PooledKeysRepository {
   }
 
   /** COPY under a savepoint; false (and nothing written) when a key is already stored. */
-  private async tryCopy(columns: KeyColumns, origin: KeyOrigin): Promise<boolean> {
+  private async tryCopy(columns: KeyColumns, origin: KeyOrigin, rows?: Buffer): Promise<boolean> {
     await this.client.query('savepoint copy_new_keys');
     try {
-      await copyNewKeys(this.client, columns, origin);
+      await copyNewKeys(this.client, columns, origin, rows);
       await this.client.query('release savepoint copy_new_keys');
       return true;
     } catch (err) {

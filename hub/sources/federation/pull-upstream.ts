@@ -8,7 +8,7 @@ import type { Logger } from '../../../core/logging/logger';
 import { tlsFileProblems } from '../../../core/tls/tls-file-problems';
 import { pullSpan, traceFetchPage, traceStorePage } from '../../../core/tracing/pull-spans';
 import { nextAttemptAt } from '../backoff';
-import type { KeyPool } from '../../pool/key-pool';
+import type { KeyPool, PreparedBatch } from '../../pool/key-pool';
 import { incomingFromWire } from './incoming-wire-keys';
 import { PullRunRepository, ZERO_COUNTS, type RunCounts } from '../source-run.repository';
 import type { UpstreamClients } from './upstream-clients';
@@ -55,7 +55,7 @@ export class PullAbortedError extends AppError {
  * upstream's advisory lock for the whole pull; each page's keys, the new cursors and the run's counters commit in
  * one transaction, so stopping at any point loses and duplicates nothing and the next pull resumes at the last
  * committed page. The next page is
- * requested while the current one is stored. All of a pull's database work runs on the session holding the lock:
+ * requested, and the one after it validated, while the current one is stored. All of a pull's database work runs on the session holding the lock:
  * one connection per pull, so pulls never wait on each other for a second connection (with as many pulls as the
  * pool has connections, that wait would never end).
  */
@@ -102,20 +102,31 @@ async function runPull(
     maxExposureKeys: deps.pageSize,
   };
   let pending: Promise<FederationFetchResponse> | undefined;
+  let storing: Promise<void> | undefined;
   try {
     // Inside the try: unreadable TLS files are a failure of this upstream (run closed, backoff), like a refused call.
     const client = clientFor(deps, query, log);
     const fetchPage = (state: FederationFetchRequest['state']) =>
       traceFetchPage(deps.pageSize, () => client.fetch({ ...base, state }, deps.deadlineSeconds * 1000));
     pending = fetchPage({ keyCursor: query.keyCursor, revisedKeyCursor: query.revisedKeyCursor });
+    // A pipeline one page deep on each side (the COPY into the pool is the slow step): while page N is stored,
+    // page N+1 is validated and encoded here and page N+2 is being asked for. Pages still commit one at a time,
+    // in order; at most three pages are held, whatever the upstream's size.
     while (pending) {
       const page: FederationFetchResponse = await pending;
       // Overlap: ask for the next page before storing this one. If storing fails, that answer is dropped.
       pending = page.partialResponse ? fetchPage(page.nextFetchState) : undefined;
       if (signal?.aborted) throw new PullAbortedError();
-      await traceStorePage(page, () => storePage(deps, session, queries, runs, query, runId, page, counts));
-      onPage?.(counts);
+      const prepared = preparePage(deps, query, page);
+      await storing;
+      if (signal?.aborted) throw new PullAbortedError();
+      storing = traceStorePage(page, () =>
+        storePage(deps, session, queries, runs, runId, query, prepared, counts),
+      ).then(() => onPage?.(counts));
+      // Awaited at the next page or after the loop; until then a failure must not count as unhandled.
+      storing.catch(() => undefined);
     }
+    await storing;
     await inClientTransaction(session, async () => {
       await runs.finish(runId, deps.now(), null);
       await queries.recordSuccess(session, query.id);
@@ -124,6 +135,8 @@ async function runPull(
     return { status: 'done', upstream: query.name, runId, counts };
   } catch (err) {
     pending?.catch(() => undefined);
+    // The session is shared: let a page still being stored finish (commit or roll back) before recording the failure.
+    await storing?.catch(() => undefined);
     const error = describeFailure(err);
     const now = deps.now();
     let retryAt = now;
@@ -141,26 +154,38 @@ async function runPull(
   }
 }
 
-async function storePage(
-  deps: PullDeps,
-  session: pg.PoolClient,
-  queries: UpstreamQueryRepository,
-  runs: PullRunRepository,
-  query: UpstreamQuery,
-  runId: number,
-  page: FederationFetchResponse,
-  counts: RunCounts,
-): Promise<void> {
+/** A fetched page validated and encoded for the pool, with the cursors to save alongside it. */
+interface PreparedPage {
+  batch: PreparedBatch;
+  next: FederationFetchResponse['nextFetchState'];
+}
+
+/** The CPU part of storing a page (no database work), so that it can run while the previous page is stored. */
+function preparePage(deps: PullDeps, query: UpstreamQuery, page: FederationFetchResponse): PreparedPage {
   const now = deps.now();
   const origin = {
     arrivedAt: truncate(now, deps.truncateWindowSeconds),
     localProvenance: query.upstreamKind === 'node',
     originQueryId: query.id,
   };
-  const batch = { primary: incomingFromWire(page.keys), revised: incomingFromWire(page.revisedKeys) };
+  const incoming = { primary: incomingFromWire(page.keys), revised: incomingFromWire(page.revisedKeys) };
+  return { batch: deps.keyPool.prepare(incoming, origin, now), next: page.nextFetchState };
+}
+
+/** Stores one prepared page: its keys, the cursors after it and the run's counters commit together. */
+async function storePage(
+  deps: PullDeps,
+  session: pg.PoolClient,
+  queries: UpstreamQueryRepository,
+  runs: PullRunRepository,
+  runId: number,
+  query: UpstreamQuery,
+  page: PreparedPage,
+  counts: RunCounts,
+): Promise<void> {
   const added = await inClientTransaction(session, async (tx) => {
-    const pageCounts = await deps.keyPool.ingest(tx, batch, origin, now);
-    const next = page.nextFetchState;
+    const pageCounts = await deps.keyPool.store(tx, page.batch);
+    const next = page.next;
     if (next?.keyCursor && next.revisedKeyCursor) {
       await queries.saveCursors(tx, query.id, next.keyCursor, next.revisedKeyCursor);
     }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { inClientTransaction } from '../../../core/db/transaction';
 import type { KeyOrigin } from '../../pool/key-origin';
-import type { IngestCounts, KeyPool } from '../../pool/key-pool';
+import type { IncomingBatch, IngestCounts, KeyPool } from '../../pool/key-pool';
 import { boundedDownload } from './bounded-download';
 import { ExportBinReader } from './export-bin-reader';
 import { readExportZip } from './export-zip';
@@ -62,18 +62,31 @@ export async function storeExportFile(
     counts.invalid += c.invalid;
     counts.revised += c.revised;
   };
+  // Primary keys first, then revisions: a key and its revision in one file end revised, as at the source.
+  function* batches(): Generator<IncomingBatch> {
+    for (const page of reader.pages('keys', input.pageSize)) {
+      yield { primary: page.map((k) => incomingFromExport(k, imp)), revised: [] };
+    }
+    for (const page of reader.pages('revised', input.pageSize)) {
+      yield { primary: [], revised: page.map((k) => incomingFromExport(k, imp)) };
+    }
+  }
   return inClientTransaction(input.session, async (tx) => {
+    // Page N+1 is decoded, validated and COPY-encoded here while page N is being stored: the two overlap, and
+    // pages are still stored one at a time, in file order. At most two pages are held besides export.bin.
+    let storing: Promise<void> | undefined;
     try {
-      // Primary keys first, then revisions: a key and its revision in one file end revised, as at the source.
-      for (const page of reader.pages('keys', input.pageSize)) {
-        const batch = { primary: page.map((k) => incomingFromExport(k, imp)), revised: [] };
-        add(await input.keyPool.ingest(tx, batch, input.origin, input.now));
+      for (const batch of batches()) {
+        const prepared = input.keyPool.prepare(batch, input.origin, input.now);
+        await storing;
+        storing = input.keyPool.store(tx, prepared).then(add);
+        // Awaited at the next page or after the loop; until then a failure must not count as unhandled.
+        storing.catch(() => undefined);
       }
-      for (const page of reader.pages('revised', input.pageSize)) {
-        const batch = { primary: [], revised: page.map((k) => incomingFromExport(k, imp)) };
-        add(await input.keyPool.ingest(tx, batch, input.origin, input.now));
-      }
+      await storing;
     } catch (err) {
+      // The transaction's connection is shared: let a page being stored settle before it is rolled back.
+      await storing?.catch(() => undefined);
       if (err instanceof Error && /index out of range|invalid wire type/i.test(err.message)) {
         throw new ImportError('export_invalid', `${name}: a key in export.bin is malformed`);
       }
