@@ -7,8 +7,8 @@
  * upstreams registered; the round runs from the first pull's start to the last pull's end (federation_in_runs).
  * Measured: wall time, keys/s, hub CPU seconds, hub peak RSS (VmHWM), the most PostgreSQL sessions the hub held,
  * and the CPU of its PostgreSQL backends. Then a second hub process pulls the same upstreams again, with nothing
- * new: the fixed cost per upstream (cold: each pull builds its client and shakes hands). Baseline in the same run: COPY of the same N×K rows from the node
- * databases into the same (emptied) hub table. Linearity: time(N) / (N/N₀ · time(N₀)) for the smallest N₀,
+ * new: the fixed cost per upstream (cold: each pull builds its client and shakes hands). Baseline in the same
+ * run: COPY of the same N×K rows from the node databases into the same (emptied) hub table. Linearity: time(N) / (N/N₀ · time(N₀)) for the smallest N₀,
  * ≈ 1 when the cost grows with keys, > 1 when it grows with upstreams squared. BENCH_HUB_CPU_PROF=<dir> writes
  * the hub's --cpu-prof there. Ends with one JSON line. Not a test.
  */
