@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { close, createWriteStream, fsync, open } from 'node:fs';
 import { access, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -59,6 +60,18 @@ export class FileBlobStore implements BlobStore {
       stream.once('finish', resolve);
       stream.once('error', reject);
     });
+    // Observed by commit(); an error after an abort must not go unhandled.
+    finished.catch(() => undefined);
+    // A destroyed stream closes the descriptor itself (autoClose only governs the close after 'finish'), and a
+    // failed stream destroys itself. Closing it here too raced that close (EBADF) and could close a descriptor
+    // number already reused by another open.
+    const closeOnce = async () => {
+      if (stream.destroyed) {
+        if (!stream.closed) await once(stream, 'close').catch(() => undefined);
+        return;
+      }
+      await promisify(close)(fd);
+    };
     return {
       stream,
       async commit() {
@@ -68,7 +81,7 @@ export class FileBlobStore implements BlobStore {
           await finished;
           await promisify(fsync)(fd);
         } finally {
-          await promisify(close)(fd);
+          await closeOnce();
         }
         await rename(temp, target);
       },
@@ -77,7 +90,7 @@ export class FileBlobStore implements BlobStore {
         settled = true;
         aborted = true;
         stream.destroy();
-        await promisify(close)(fd).catch(() => undefined);
+        await closeOnce();
         await rm(temp, { force: true });
       },
     };
