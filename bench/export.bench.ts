@@ -20,6 +20,7 @@ import { runExportWorker } from '../core/export/batches/run-export-worker';
 import { scheduleBatches } from '../core/export/batches/schedule-batches';
 import { createLogger } from '../core/logging/logger';
 import { createSigningKey } from '../core/signing/signing-keys';
+import { postgresCpuMeter } from './postgres-cpu';
 import { to as copyTo } from 'pg-copy-streams';
 import type pg from 'pg';
 
@@ -33,39 +34,19 @@ function vmHwmMb(): number {
   return match ? Math.round(Number(match[1]) / 1024) : 0;
 }
 
-/** CPU ticks so far of each PostgreSQL backend serving `database` (Linux /proc). */
-async function backendTicks(pool: pg.Pool, database: string): Promise<Map<number, number>> {
-  const { rows } = await pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database]);
-  const ticks = new Map<number, number>();
-  for (const { pid } of rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // The backend is gone (or this is not Linux): the figure is informative only.
-    }
-  }
-  return ticks;
-}
-
-/**
- * Wall seconds, this process's CPU seconds and the database backends' CPU seconds of `work`. Backend CPU is
- * summed per backend so one that exits (an idle pool connection) cannot make the difference negative.
- */
+/** Wall seconds, this process's CPU seconds and the database backends' CPU seconds of `work`. */
 async function measure(
   pool: pg.Pool,
   database: string,
   work: () => Promise<unknown>,
 ): Promise<{ seconds: number; cpu: number; pgCpu: number }> {
-  const pgBefore = await backendTicks(pool, database);
+  const pgCpu = await postgresCpuMeter(pool, database);
   const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   await work();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
-  let pgTicks = 0;
-  for (const [pid, ticks] of await backendTicks(pool, database)) pgTicks += ticks - (pgBefore.get(pid) ?? 0);
-  return { seconds, cpu: (cpu.user + cpu.system) / 1e6, pgCpu: pgTicks / 100 };
+  return { seconds, cpu: (cpu.user + cpu.system) / 1e6, pgCpu: await pgCpu() };
 }
 
 const WINDOW_ROWS = `select key, transmission_risk, interval_number, interval_count, report_type, days_since_onset

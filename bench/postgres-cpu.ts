@@ -1,43 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 
-/** CPU seconds used so far by each PostgreSQL backend serving `database`, by pid (Linux /proc; empty elsewhere). */
-export async function postgresCpuByBackend(pool: pg.Pool, database: string): Promise<Map<number, number>> {
-  const { rows } = await pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database]);
-  const seconds = new Map<number, number>();
-  for (const { pid } of rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
-    } catch {
-      // Not Linux, or the backend is gone: the figure is informative only.
-    }
-  }
-  return seconds;
-}
-
-/**
- * CPU seconds the backends of `database` used since `before` (a postgresCpuByBackend snapshot). Counted per
- * backend, so that a connection closed meanwhile (an idle pool client) does not subtract its earlier work.
- */
-export async function postgresCpuSince(
-  pool: pg.Pool,
-  database: string,
-  before: ReadonlyMap<number, number>,
-): Promise<number> {
-  let used = 0;
-  for (const [pid, seconds] of await postgresCpuByBackend(pool, database)) used += seconds - (before.get(pid) ?? 0);
-  return used;
-}
-
-/** CPU seconds used so far by the PostgreSQL backends serving `database` (Linux /proc; 0 elsewhere). */
-export async function postgresCpuSeconds(pool: pg.Pool, database: string): Promise<number> {
-  let total = 0;
-  for (const seconds of (await postgresCpuByBackend(pool, database)).values()) total += seconds;
-  return total;
-}
-
-/** CPU ticks so far per backend pid serving `database`. */
+/** CPU ticks (1/100 s) used so far by each PostgreSQL backend serving `database`, by pid (Linux /proc). */
 async function backendTicks(pool: pg.Pool, database: string): Promise<Map<number, number>> {
   const { rows } = await pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database]);
   const ticks = new Map<number, number>();
@@ -46,7 +10,7 @@ async function backendTicks(pool: pg.Pool, database: string): Promise<Map<number
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
       ticks.set(pid, Number(fields[11]) + Number(fields[12]));
     } catch {
-      // Not Linux, or the backend is gone.
+      // Not Linux, or the backend is gone: the figure is informative only.
     }
   }
   return ticks;

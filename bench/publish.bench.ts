@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { dropDatabase, ensureDatabase } from '../core/db/admin';
 import pg from 'pg';
 import { migrate, openDatabase } from '../core/db/database';
-import { postgresCpuByBackend, postgresCpuSince } from './postgres-cpu';
+import { postgresCpuMeter } from './postgres-cpu';
 import { runClosedLoop, type LatencyReport } from './support/closed-loop';
 import { deleteRedisPrefix } from '../core/jobs/redis';
 import { createLogger } from '../core/logging/logger';
@@ -245,7 +245,7 @@ async function run(processes: number, settings: { seconds: number; concurrency: 
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const pgBefore = await postgresCpuByBackend(admin, name);
+    const pgCpu = await postgresCpuMeter(admin, name);
     for (const server of servers) server.send('measure');
     const report = await new Promise<LatencyReport>((resolve, reject) => {
       load.once('message', (m) => resolve(m as LatencyReport));
@@ -255,7 +255,7 @@ async function run(processes: number, settings: { seconds: number; concurrency: 
     });
     load.kill();
     const cpu = await Promise.all(servers.map((s) => ask<{ cpuMs: number; userMs: number }>(s, 'report')));
-    const pgSeconds = await postgresCpuSince(admin, name, pgBefore);
+    const pgSeconds = await pgCpu();
     const stored = (await admin.query('select count(*)::int as n from exposure_keys')).rows[0].n as number;
     const n = Math.max(1, report.totalRequests);
     return {
