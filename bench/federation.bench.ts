@@ -1,7 +1,7 @@
 /**
  * `npm run bench:federation`: a node database holding BENCH_KEYS keys (default 1,000,000), served by a real
- * `enfed node` child process (federation-out only, FEDERATION_MAX_PAGE_SIZE=BENCH_PAGE_SIZE, default 10000);
- * this process plays the hub and pulls everything over mTLS gRPC into its own database with the production
+ * `enfed node` child process (federation-out only, FEDERATION_MAX_PAGE_SIZE=BENCH_PAGE_SIZE, default 5000 like
+ * the hub's FEDERATION_PULL_PAGE_SIZE); this process plays the hub and pulls everything over mTLS gRPC into its own database with the production
  * pull code. As the ceiling, a plain COPY of the same rows from the node database into the same hub table (same
  * indexes, emptied first; in the order the node serves them, with the values the pull stores), run once before
  * and once after the pull. Prints figures and ends with one JSON line. Not a test.
@@ -29,7 +29,8 @@ import { addUpstream } from '../test/helpers/federation-harness';
 import { postgresCpuMeter } from './postgres-cpu';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
-const PAGE = Number(process.env.BENCH_PAGE_SIZE ?? 10_000);
+/** Page size of the pulls: the hub's default FEDERATION_PULL_PAGE_SIZE unless BENCH_PAGE_SIZE says otherwise. */
+const PAGE = Number(process.env.BENCH_PAGE_SIZE ?? 5_000);
 const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const logger = createLogger({ level: 'warn', name: 'bench' });

@@ -29,7 +29,8 @@ import { addUpstream } from '../test/helpers/federation-harness';
 
 const SIZES = (process.env.BENCH_UPSTREAMS ?? '10,25,50').split(',').map(Number);
 const KEYS = Number(process.env.BENCH_KEYS_PER_UPSTREAM ?? 20_000);
-const PAGE = Number(process.env.BENCH_PAGE_SIZE ?? 10_000);
+/** Page size of the pulls: the hub's default FEDERATION_PULL_PAGE_SIZE unless BENCH_PAGE_SIZE says otherwise. */
+const PAGE = Number(process.env.BENCH_PAGE_SIZE ?? 5_000);
 /** Keys every upstream also serves (as partner hubs re-serving the same nodes do): exercises the pool's dedup. */
 const SHARED = Math.min(Number(process.env.BENCH_SHARED_KEYS ?? 0), KEYS);
 const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
