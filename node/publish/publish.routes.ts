@@ -43,13 +43,9 @@ export function addPublishRoutes(
       });
       const result = await publish(deps, request, { platform: platformOf(ctx.get('user-agent')) });
       const partial = result.warnings.length > 0;
-      publishOutcome(
-        partial ? PUBLISH_CODES.partialFailure : 'ok',
-        200,
-        result.insertedExposures,
-        result.warnings.length,
-      );
-      metrics.answered(partial ? PUBLISH_CODES.partialFailure : 'ok');
+      const code = partial ? PUBLISH_CODES.partialFailure : 'ok';
+      publishOutcome(code, 200, result.insertedExposures, result.warnings.length);
+      metrics.answered(code);
       metrics.keys('stored', result.insertedExposures);
       metrics.keys('dropped', result.warnings.length);
       writePublishResponse(ctx, 200, {
