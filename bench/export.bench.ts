@@ -9,7 +9,6 @@ import { UNSEALED } from '../core/secrets/secret-sealer';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { SigningKeyRepository } from '../core/signing/signing-key.repository';
 import { exportRepositories } from '../core/export/batches/export-repositories';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dropDatabase, ensureDatabase } from '../core/db/admin';
@@ -21,6 +20,7 @@ import { scheduleBatches } from '../core/export/batches/schedule-batches';
 import { createLogger } from '../core/logging/logger';
 import { createSigningKey } from '../core/signing/signing-keys';
 import { postgresCpuMeter } from './postgres-cpu';
+import { processMemoryMb } from './support/proc-stats';
 import { to as copyTo } from 'pg-copy-streams';
 import type pg from 'pg';
 
@@ -28,11 +28,6 @@ const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const WINDOW_START = new Date('2025-09-18T00:00:00Z');
 const WINDOW_END = new Date('2025-09-18T01:00:00Z');
-
-function vmHwmMb(): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return match ? Math.round(Number(match[1]) / 1024) : 0;
-}
 
 /** Wall seconds, this process's CPU seconds and the database backends' CPU seconds of `work`. */
 async function measure(
@@ -217,7 +212,7 @@ async function main(): Promise<void> {
     );
     process.stdout.write(
       `exported ${KEYS} keys into ${files.length} signed zips (${(bytes / 1048576).toFixed(1)} MB) in ${seconds.toFixed(2)} s: ` +
-        `${keysPerSecond} keys/s; peak RSS ${peakRssMb} MB during export (baseline ${Math.round(baseline / 1048576)} MB, process VmHWM ${vmHwmMb()} MB)\n`,
+        `${keysPerSecond} keys/s; peak RSS ${peakRssMb} MB during export (baseline ${Math.round(baseline / 1048576)} MB, process VmHWM ${processMemoryMb('self', 'VmHWM')} MB)\n`,
     );
     process.stdout.write(
       `${JSON.stringify({

@@ -11,7 +11,6 @@
  * this process with `node --cpu-prof --import tsx bench/federation.bench.ts`).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { freePort } from '../test/helpers/ports';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +26,7 @@ import { UpstreamClients } from '../hub/sources/federation/upstream-clients';
 import { authorizePartner, generateTestCerts } from '../test/helpers/federation-certs';
 import { addUpstream } from '../test/helpers/federation-harness';
 import { postgresCpuMeter } from './postgres-cpu';
+import { processCpuSeconds } from './support/proc-stats';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 /** Page size of the pulls: the hub's default FEDERATION_PULL_PAGE_SIZE unless BENCH_PAGE_SIZE says otherwise. */
@@ -38,15 +38,6 @@ const say = (text: string) => process.stdout.write(`${text}\n`);
 const mb = (bytes: number) => Math.round(bytes / 1048576);
 const NODE_CPU_PROF = process.env.BENCH_NODE_CPU_PROF;
 
-/** CPU seconds (user + system) of a child process so far, from /proc (0 where there is none). */
-function childCpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
 /** The server's WAL position in bytes: the difference over a phase is the WAL it wrote (other users' included). */
 async function walBytes(pool: import('pg').Pool): Promise<number> {
   const { rows } = await pool.query(`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8 as b`);
@@ -186,7 +177,7 @@ try {
   const marks: string[] = [];
   const cpuBefore = {
     hub: ownCpuSeconds(),
-    node: childCpuSeconds(child.pid),
+    node: processCpuSeconds(child.pid),
     nodePg: await postgresCpuMeter(hubDb.pool, nodeDbName),
     hubPg: await postgresCpuMeter(hubDb.pool, hubDbName),
   };
@@ -206,7 +197,7 @@ try {
   clearInterval(sampler);
   const pullCpu = {
     hub: ownCpuSeconds() - cpuBefore.hub,
-    node: childCpuSeconds(child.pid) - cpuBefore.node,
+    node: processCpuSeconds(child.pid) - cpuBefore.node,
     nodePg: await cpuBefore.nodePg(),
     hubPg: await cpuBefore.hubPg(),
   };

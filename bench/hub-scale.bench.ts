@@ -13,7 +13,7 @@
  * the hub's --cpu-prof there. Ends with one JSON line. Not a test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { processCpuSeconds, processMemoryMb } from './support/proc-stats';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
@@ -47,22 +47,6 @@ function dbUrl(name: string): string {
   const url = new URL(PG);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-/** user+system CPU seconds of a process (Linux /proc). */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** Peak resident memory of a process so far, in MB (VmHWM). */
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
-  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
 const suffix = `${process.pid}`;
@@ -205,7 +189,7 @@ try {
       },
     );
     const hubPid = hub.pid!;
-    const upstreamCpu0 = cpuSeconds(servers!.pid!);
+    const upstreamCpu0 = processCpuSeconds(servers!.pid!);
     let hubCpuAtStart: number | undefined;
     let idleRssMb = 0;
     let maxHub = 0;
@@ -225,7 +209,8 @@ try {
       const hubBackends = activity.rows.filter((r) => r.datname === hubName(n));
       maxHub = Math.max(maxHub, hubBackends.length);
       maxUpstream = Math.max(maxUpstream, activity.rows.length - hubBackends.length);
-      for (const { pid } of hubBackends) backendCpu.set(pid, Math.max(backendCpu.get(pid) ?? 0, cpuSeconds(pid)));
+      for (const { pid } of hubBackends)
+        backendCpu.set(pid, Math.max(backendCpu.get(pid) ?? 0, processCpuSeconds(pid)));
       const runs = await setup.query<{ started: number; finished: number; failed: number; seconds: number }>(
         `select count(*)::int as started, count(finished_at)::int as finished, count(error)::int as failed,
            coalesce(extract(epoch from max(finished_at) - min(started_at)), 0)::float as seconds
@@ -234,11 +219,9 @@ try {
       );
       const r = runs.rows[0]!;
       if (r.started > 0 && hubCpuAtStart === undefined) {
-        hubCpuAtStart = cpuSeconds(hubPid);
+        hubCpuAtStart = processCpuSeconds(hubPid);
         for (const [pid, cpu] of backendCpu) backendCpuBefore.set(pid, cpu);
-        idleRssMb = Math.round(
-          Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${hubPid}/status`, 'latin1'))?.[1]) / 1024,
-        );
+        idleRssMb = Math.round(processMemoryMb(hubPid, 'VmRSS'));
       }
       progress = { finished: r.finished, failed: r.failed, seconds: r.seconds };
       if (r.failed > 0) throw new Error(`${r.failed} pulls failed`);
@@ -246,9 +229,9 @@ try {
       if (Date.now() - hubStarted > 600_000) throw new Error(`round of ${n} did not finish: ${JSON.stringify(r)}`);
       await sleep(100);
     }
-    const hubCpu = cpuSeconds(hubPid) - (hubCpuAtStart ?? 0);
-    const peak = peakRssMb(hubPid);
-    const upstreamCpu = cpuSeconds(servers!.pid!) - upstreamCpu0;
+    const hubCpu = processCpuSeconds(hubPid) - (hubCpuAtStart ?? 0);
+    const peak = processMemoryMb(hubPid, 'VmHWM');
+    const upstreamCpu = processCpuSeconds(servers!.pid!) - upstreamCpu0;
     const exited = new Promise((resolve) => hub!.once('exit', resolve));
     hub.kill('SIGTERM');
     await exited;

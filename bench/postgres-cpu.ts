@@ -1,19 +1,16 @@
-import { readFileSync } from 'node:fs';
 import type pg from 'pg';
+import { processCpuSeconds } from './support/proc-stats';
 
-/** CPU ticks (1/100 s) used so far by each PostgreSQL backend serving `database`, by pid (Linux /proc). */
-async function backendTicks(pool: pg.Pool, database: string): Promise<Map<number, number>> {
+/** CPU seconds used so far by each PostgreSQL backend serving `database`, by pid (Linux /proc). */
+async function backendSeconds(pool: pg.Pool, database: string): Promise<Map<number, number>> {
   const { rows } = await pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database]);
-  const ticks = new Map<number, number>();
+  const seconds = new Map<number, number>();
   for (const { pid } of rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // Not Linux, or the backend is gone: the figure is informative only.
-    }
+    const used = processCpuSeconds(pid);
+    // 0: the backend is gone (or this is not Linux); left out, so that its earlier work is not subtracted.
+    if (used > 0) seconds.set(pid, used);
   }
-  return ticks;
+  return seconds;
 }
 
 /**
@@ -22,10 +19,10 @@ async function backendTicks(pool: pg.Pool, database: string): Promise<Map<number
  * a pool closing idle connections never makes the figure negative.
  */
 export async function postgresCpuMeter(pool: pg.Pool, database: string): Promise<() => Promise<number>> {
-  const start = await backendTicks(pool, database);
+  const start = await backendSeconds(pool, database);
   return async () => {
     let used = 0;
-    for (const [pid, ticks] of await backendTicks(pool, database)) used += ticks - (start.get(pid) ?? 0);
-    return used / 100;
+    for (const [pid, seconds] of await backendSeconds(pool, database)) used += seconds - (start.get(pid) ?? 0);
+    return used;
   };
 }
