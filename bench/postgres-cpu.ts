@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { processCpuSeconds } from './support/proc-stats';
+import { exitedChildrenCpuSeconds, parentPid, processCpuSeconds } from './support/proc-stats';
 
 /** CPU seconds used so far by each PostgreSQL backend serving `database`, by pid (Linux /proc). */
 async function backendSeconds(pool: pg.Pool, database: string): Promise<Map<number, number>> {
@@ -25,4 +25,17 @@ export async function postgresCpuMeter(pool: pg.Pool, database: string): Promise
     for (const [pid, seconds] of await backendSeconds(pool, database)) used += seconds - (start.get(pid) ?? 0);
     return used;
   };
+}
+
+/**
+ * Starts measuring the CPU of PostgreSQL processes that exit meanwhile, such as the parallel workers of a query
+ * (short-lived, so the per-backend meter never sees them): the postmaster adds each exited child's CPU to its own
+ * children's time. Server-wide: it counts every database's exited processes (autovacuum workers too), so it is
+ * read beside one benchmark step at a time.
+ */
+export async function exitedPostgresCpuMeter(pool: pg.Pool): Promise<() => number> {
+  const { rows } = await pool.query<{ pid: number }>('select pg_backend_pid() as pid');
+  const postmaster = parentPid(rows[0]!.pid);
+  const start = exitedChildrenCpuSeconds(postmaster);
+  return () => exitedChildrenCpuSeconds(postmaster) - start;
 }

@@ -15,6 +15,25 @@ export function processCpuSeconds(pid: number | 'self' | undefined): number {
   }
 }
 
+/** CPU seconds of a process's children that have exited and been waited for (cutime + cstime). */
+export function exitedChildrenCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The parent process id (0 where /proc has no such process). */
+export function parentPid(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+  } catch {
+    return 0;
+  }
+}
+
 /** A memory line of /proc/<pid>/status in MB: VmHWM (peak resident so far) or VmRSS (resident now). */
 export function processMemoryMb(pid: number | 'self', line: 'VmHWM' | 'VmRSS'): number {
   try {
