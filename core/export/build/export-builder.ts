@@ -5,7 +5,7 @@ import type { BlobStore } from '../../blob-store/blob-store';
 import { copyRows } from './copy-out-rows';
 import type { ExportConfigRecord, ExportWindow } from '../configs/export-config.model';
 import { inlineLiterals } from '../../keys/storage/sql-value';
-import { exportRegionRule, primaryKeysSelect, revisedKeysSelect } from './export-keys.query';
+import { EXPORT_READ_SETTINGS, exportRegionRule, primaryKeysSelect, revisedKeysSelect } from './export-keys.query';
 import { ROW_SIZE } from '../format/export-row';
 import { FileSequence, type BuiltFile } from './file-sequence';
 import { padRows } from './padding';
@@ -53,8 +53,7 @@ export async function buildExportFiles(
   let failure: Error | undefined;
   try {
     await client.query('begin isolation level repeatable read, read only');
-    // The sort of a large window fits in memory on the server instead of spilling to disk.
-    await client.query(`set local work_mem = '128MB'`);
+    for (const setting of EXPORT_READ_SETTINGS) await client.query(setting);
     // COPY takes no bind parameters: values are inlined as quoted literals.
     const literal = inlineLiterals((text) => client.escapeLiteral(text));
     const rule = exportRegionRule(config);
