@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { KeyColumns } from '../../core/keys/storage/key-columns';
 import type { KeyOrigin } from './key-origin';
@@ -35,13 +34,18 @@ export function encodeCopyRows(columns: KeyColumns, origin: KeyOrigin): Buffer {
 /**
  * Writes new keys with COPY (text format), the fastest way PostgreSQL takes rows. Only for keys known not to be
  * stored yet: a key stored concurrently by another pull makes the COPY fail with a unique violation, and the
- * caller falls back to the merging INSERT. `rows` is `encodeCopyRows(columns, origin)` when already built.
+ * caller falls back to the merging INSERT. `rows` is `encodeCopyRows(columns, origin)` when already built;
+ * `onSent` is called once the rows are handed to the connection, while PostgreSQL still works through them.
  */
 export async function copyNewKeys(
   client: pg.ClientBase,
   columns: KeyColumns,
   origin: KeyOrigin,
   rows: Buffer = encodeCopyRows(columns, origin),
+  onSent?: () => void,
 ): Promise<void> {
-  await pipeline(Readable.from([rows]), client.query(copyFrom(COPY_SQL)));
+  const copy = client.query(copyFrom(COPY_SQL));
+  copy.write(rows, () => onSent?.());
+  copy.end();
+  await finished(copy);
 }

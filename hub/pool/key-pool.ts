@@ -71,11 +71,22 @@ export class KeyPool {
     };
   }
 
-  /** Stores a prepared batch inside the caller's transaction. */
-  async store(tx: pg.ClientBase, prepared: PreparedBatch): Promise<IngestCounts> {
+  /**
+   * Stores a prepared batch inside the caller's transaction. `onSent`, called once, tells that the batch's new
+   * keys are on their way to PostgreSQL (or that there were none to send ahead): from then on the database works
+   * through them without this thread, which can prepare the next batch. Before it, the database waits on replies
+   * (savepoint, COPY start) that a busy thread would hold up.
+   */
+  async store(tx: pg.ClientBase, prepared: PreparedBatch, onSent?: () => void): Promise<IngestCounts> {
     const pooled = this.repository(tx);
+    let signalled = false;
+    const sent = () => {
+      if (!signalled) onSent?.();
+      signalled = true;
+    };
     // Primary keys before revised keys: a key and its revision in one batch end revised, as at the upstream.
-    const a = await pooled.merge(prepared.primary, prepared.origin, false, prepared.primaryCopyRows);
+    const a = await pooled.merge(prepared.primary, prepared.origin, false, prepared.primaryCopyRows, sent);
+    sent();
     const b = await pooled.merge(prepared.revised, prepared.origin, true);
     return {
       received: prepared.received,

@@ -64,13 +64,20 @@ export class PooledKeysRepository {
    * key of a primary list is new, so the list is first tried with COPY alone (the fastest path PostgreSQL has);
    * if any key is already pooled the COPY fails on the primary key, and then the new keys go in with COPY and the
    * pooled ones through the merging statement. `expectKnown` (revised lists) skips the optimistic attempt.
-   * `copyRows` is the list's COPY text (`encodeCopyRows(columns, origin)`) when the caller built it ahead.
+   * `copyRows` is the list's COPY text (`encodeCopyRows(columns, origin)`) when the caller built it ahead;
+   * `onSent` is called when the optimistic COPY has handed its rows to the connection (see copyNewKeys).
    */
-  async merge(columns: KeyColumns, origin: KeyOrigin, expectKnown = false, copyRows?: Buffer): Promise<MergeCounts> {
+  async merge(
+    columns: KeyColumns,
+    origin: KeyOrigin,
+    expectKnown = false,
+    copyRows?: Buffer,
+    onSent?: () => void,
+  ): Promise<MergeCounts> {
     const none = { inserted: 0, revised: 0, duplicates: 0 };
     if (columns.keys.length === 0) return none;
     if (expectKnown) return this.upsert(columns, origin);
-    if (await this.tryCopy(columns, origin, copyRows)) return { ...none, inserted: columns.keys.length };
+    if (await this.tryCopy(columns, origin, copyRows, onSent)) return { ...none, inserted: columns.keys.length };
 
     // A join on the unnested list probes the primary key once per key. `key = any($1)` with a page-sized array
     // was planned as a parallel scan of the whole pool (EXPLAIN at 1 M pooled keys: 86–102 ms against 32 ms).
@@ -88,10 +95,10 @@ export class PooledKeysRepository {
   }
 
   /** COPY under a savepoint; false (and nothing written) when a key is already stored. */
-  private async tryCopy(columns: KeyColumns, origin: KeyOrigin, rows?: Buffer): Promise<boolean> {
+  private async tryCopy(columns: KeyColumns, origin: KeyOrigin, rows?: Buffer, onSent?: () => void): Promise<boolean> {
     await this.client.query('savepoint copy_new_keys');
     try {
-      await copyNewKeys(this.client, columns, origin, rows);
+      await copyNewKeys(this.client, columns, origin, rows, onSent);
       await this.client.query('release savepoint copy_new_keys');
       return true;
     } catch (err) {

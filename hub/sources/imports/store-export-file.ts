@@ -79,9 +79,15 @@ export async function storeExportFile(
       for (const batch of batches()) {
         const prepared = input.keyPool.prepare(batch, input.origin, input.now);
         await storing;
-        storing = input.keyPool.store(tx, prepared).then(add);
+        let signalSent!: () => void;
+        const sent = new Promise<void>((resolve) => (signalSent = resolve));
+        storing = input.keyPool.store(tx, prepared, signalSent).then(add);
         // Awaited at the next page or after the loop; until then a failure must not count as unhandled.
         storing.catch(() => undefined);
+        // The next page is decoded and prepared only once this one's rows are on the wire: before that, work on
+        // this thread holds up the replies the store waits for (savepoint, COPY start) and PostgreSQL idles.
+        // Measured: 2.3 ms per page of waiting on the savepoint (500,000 keys: 0.57 s) without this.
+        await Promise.race([sent, storing]);
       }
       await storing;
     } catch (err) {
