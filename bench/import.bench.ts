@@ -20,12 +20,13 @@ import { migrate, openDatabase } from '../core/db/database';
 import { createLogger } from '../core/logging/logger';
 import { KeyPool } from '../hub/pool/key-pool';
 import { ImportPublicKeyRepository } from '../hub/sources/imports/import-public-keys.repository';
+import { importConfig } from '../hub/sources/imports/import.config';
 import { ImportRepository } from '../hub/sources/imports/imports.repository';
 import { runImport } from '../hub/sources/imports/run-import';
 import { postgresCpuMeter } from './postgres-cpu';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 500_000);
-const PAGE = Number(process.env.BENCH_PAGE_SIZE ?? 2000);
+const PAGE = Number(process.env.BENCH_PAGE_SIZE ?? importConfig.shape.IMPORT_PAGE_SIZE.parse(undefined));
 const PG = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MIB = 1024 * 1024;
