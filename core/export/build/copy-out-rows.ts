@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { CopyOutStream } from './copy-out-stream';
+import { CopyOutStream } from '../../db/copy-out-stream';
 import { ROW_FIELDS, ROW_OFFSET, ROW_SIZE } from '../format/export-row';
 
 /** "PGCOPY\n\377\r\n\0": the signature that opens a binary COPY stream. */
