@@ -2,7 +2,8 @@ import { truncate } from '../keys/intervals';
 import { normalizeRegions } from '../keys/regions';
 import { decodeCursor, encodeCursor, requestScope, type KeysetPosition } from './fetch-cursor';
 import type { FederationFetchRequest, FederationFetchResponse } from './federation.proto';
-import type { FederationOutRepository, KeyFilter, ServedKeyRow } from './federation-out.repository';
+import type { FederationOutRepository, KeyFilter } from './federation-out.repository';
+import type { ServedKeyRow } from './served-key-rows';
 import { toWireKey } from './key-wire';
 import type { PartnerAuthorization } from './partner-authorization.repository';
 import { effectiveRegions, trimRegions, type EffectiveRegions } from './region-filter';
@@ -94,7 +95,7 @@ function cutToPage(rows: ServedKeyRow[], limit: number): boolean {
 
 function lastPosition(rows: ServedKeyRow[], fallback: KeysetPosition): KeysetPosition {
   const last = rows[rows.length - 1];
-  return last ? { micros: BigInt(last.micros), key: last.key } : fallback;
+  return last ? { micros: last.micros, key: last.key } : fallback;
 }
 
 /** One served row on the wire, its regions trimmed to what the partner may see (one object per key, no copy). */
