@@ -13,7 +13,7 @@ export interface ServedValues {
   transmissionRisk: string;
   reportType: string;
   daysSinceOnset: string;
-  /** The keyset column (created_at or revised_at): its microseconds since the epoch become the row's `micros`. */
+  /** The keyset column (created_at or revised_at), read as the row's `micros`. */
   cursorColumn: string;
 }
 
@@ -31,10 +31,14 @@ export function servedRowSelect(v: ServedValues): string {
     'traveler::bool',
     `coalesce(${v.reportType}, '')::text`,
     `(${v.daysSinceOnset})::int2`,
-    `(extract(epoch from ${v.cursorColumn}) * 1000000)::int8`,
+    // As stored: binary timestamptz is int64 microseconds since 2000-01-01, so micros need no arithmetic in SQL
+    // (computing them with extract(epoch …) in numeric cost PostgreSQL a quarter of the page query's time).
+    `${v.cursorColumn}::timestamptz`,
   ].join(', ');
 }
 const SERVED_ROW_FIELDS = 9;
+/** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in microseconds since the Unix epoch. */
+const POSTGRES_EPOCH_MICROS = 946_684_800_000_000n;
 
 /** "PGCOPY\n\377\r\n\0", then int32 flags and int32 header-extension length. */
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
@@ -97,7 +101,7 @@ export function parseServedKeyRows(copy: Buffer): ServedKeyRow[] {
       p += 2;
     }
     field();
-    const micros = copy.readBigInt64BE(p);
+    const micros = copy.readBigInt64BE(p) + POSTGRES_EPOCH_MICROS;
     p += 8;
     rows.push({
       key,
