@@ -1,4 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
+import { stopRetriesOnClose } from './worker-close-guard';
 import type { Redis } from 'ioredis';
 import { reportError } from '../errors/report-error';
 import type { Logger } from '../logging/logger';
@@ -65,6 +66,7 @@ export class JobQueue<D extends object = Record<string, never>> {
       },
       { connection, prefix: options.prefix, concurrency: options.concurrency ?? 1, autorun: true },
     );
+    stopRetriesOnClose(this.worker);
     // Without listeners an 'error' event (a lost connection, a shutdown) would crash the process.
     this.worker.on('error', (err) => log.warn({ err: err.message }, 'job worker connection error'));
     this.queue.on('error', (err) => log.warn({ err: err.message }, 'job queue connection error'));
