@@ -1,3 +1,4 @@
+import { binaryCopyDataStart } from '../db/binary-copy-header';
 import type { FederatedKey } from './key-wire';
 
 /**
@@ -40,9 +41,6 @@ const SERVED_ROW_FIELDS = 9;
 /** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in microseconds since the Unix epoch. */
 const POSTGRES_EPOCH_MICROS = 946_684_800_000_000n;
 
-/** "PGCOPY\n\377\r\n\0", then int32 flags and int32 header-extension length. */
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-
 /** Raised when a COPY stream is not the served-row layout (a bug, never client input). */
 export class ServedRowFormatError extends Error {
   constructor(message: string) {
@@ -58,11 +56,9 @@ export class ServedRowFormatError extends Error {
  * every field of every row was the largest part of the serving node's CPU (bench:federation profile).
  */
 export function parseServedKeyRows(copy: Buffer): ServedKeyRow[] {
-  if (copy.length < SIGNATURE.length + 8 || !copy.subarray(0, SIGNATURE.length).equals(SIGNATURE)) {
-    throw new ServedRowFormatError('not a binary COPY stream');
-  }
-  let p = SIGNATURE.length + 4;
-  p += 4 + copy.readUInt32BE(p);
+  const start = binaryCopyDataStart(copy);
+  if (typeof start !== 'number') throw new ServedRowFormatError('not a binary COPY stream');
+  let p = start;
   const rows: ServedKeyRow[] = [];
   const field = (): number => {
     const length = copy.readInt32BE(p);

@@ -1,11 +1,7 @@
 import type pg from 'pg';
+import { binaryCopyDataStart } from '../../db/binary-copy-header';
 import { CopyOutStream } from '../../db/copy-out-stream';
 import { ROW_FIELDS, ROW_OFFSET, ROW_SIZE } from '../format/export-row';
-
-/** "PGCOPY\n\377\r\n\0": the signature that opens a binary COPY stream. */
-const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-/** Signature, flags (int32) and header-extension length (int32). */
-const COPY_HEADER_SIZE = COPY_SIGNATURE.length + 8;
 
 /** Raised when the COPY stream is not the fixed-width row format the export query produces. */
 export class CopyFormatError extends Error {
@@ -34,12 +30,10 @@ export async function* copyRows(client: pg.PoolClient, select: string): AsyncGen
     if (head) {
       // Before the first row: gather the header (it is small, so joining chunks here costs nothing).
       head = Buffer.concat([head, raw]);
-      if (head.length < COPY_HEADER_SIZE) continue;
-      if (!head.subarray(0, COPY_SIGNATURE.length).equals(COPY_SIGNATURE))
-        throw new CopyFormatError('not a binary COPY stream');
-      const extension = head.readUInt32BE(COPY_SIGNATURE.length + 4);
-      if (head.length < COPY_HEADER_SIZE + extension) continue;
-      chunk = head.subarray(COPY_HEADER_SIZE + extension);
+      const start = binaryCopyDataStart(head);
+      if (start === 'invalid') throw new CopyFormatError('not a binary COPY stream');
+      if (start === 'incomplete') continue;
+      chunk = head.subarray(start);
       head = undefined;
     }
     if (ended) continue;
