@@ -19,7 +19,7 @@ import { runExportWorker } from '../core/export/batches/run-export-worker';
 import { scheduleBatches } from '../core/export/batches/schedule-batches';
 import { createLogger } from '../core/logging/logger';
 import { createSigningKey } from '../core/signing/signing-keys';
-import { EXPORT_READ_SETTINGS } from '../core/export/build/export-keys.query';
+import { EXPORT_READ_SETTINGS, EXPORT_WORK_MEM } from '../core/export/build/export-keys.query';
 import { exitedPostgresCpuMeter, postgresCpuMeter } from './postgres-cpu';
 import { processMemoryMb } from './support/proc-stats';
 import { to as copyTo } from 'pg-copy-streams';
@@ -57,7 +57,7 @@ const SORTED_COPY = `${WINDOW_ROWS} order by key`;
  */
 const SORTED_COPY_EXPORT_PLAN = `${WINDOW_ROWS} order by substr(key, 1)`;
 /** The issue's baseline runs with the export's work_mem only, so a sort runs in memory alike. */
-const DEFAULT_PLAN_SETTINGS = [`set local work_mem = '128MB'`];
+const DEFAULT_PLAN_SETTINGS = [EXPORT_WORK_MEM];
 
 /**
  * A baseline run: `select` as binary COPY (the export's columns, uncoerced), read to the end and dropped,
